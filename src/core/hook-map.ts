@@ -1,0 +1,45 @@
+/**
+ * Every extension point of the stanza pipeline, in the order stanzas meet them (DESIGN §2.4).
+ * Adding a hook means adding a line here, where reviewers will see it.
+ */
+import type { Element } from "../xml/element.js";
+import type { Jid } from "../xmpp/jid.js";
+import type { Session } from "./session.js";
+
+export interface HookMap {
+  /** A local client sent a stanza, `from` already stamped; runs before routing (blocking, presence broadcast, rate limits). */
+  "client.stanza-sent": { readonly session: Session; stanza: Element };
+  /**
+   * A 1:1 message (chat/normal/headline) is being routed to a local account, whatever its origin
+   * (client, admin API, module). Hooks may replace `stanza` (archiving stamps it); runs once per
+   * message, before the per-session deliveries.
+   */
+  "message.routing": { readonly from: Jid; readonly to: Jid; stanza: Element; readonly origin: Session | undefined };
+  /**
+   * A presence stanza addressed to a local account (RFC 6121 §3, §4): the presence module runs the
+   * subscription state machine and answers probes here, returning "handled" when nothing is left to deliver.
+   */
+  "presence.inbound": { readonly from: Jid; readonly to: Jid; stanza: Element };
+  /** A stanza is about to reach one local session (carbons copies, inbound filtering). */
+  "stanza.delivering": { readonly to: Session; stanza: Element };
+  /** No session could take a message that should be kept (offline storage, push notifications). */
+  "message.undeliverable": { readonly to: Jid; readonly stanza: Element };
+  /** A session bound its resource. */
+  "session.bound": { readonly session: Session };
+  /** A session sent its initial available presence (offline delivery happens here). */
+  "session.available": { readonly session: Session };
+  /** A session ended; `unacked` holds stanzas the client never acknowledged (PROTOCOL §2.11). */
+  "session.closed": { readonly session: Session; readonly unacked: readonly Element[] };
+  /** An account was created (admin API, JWT first login). */
+  "user.created": { readonly user: Jid };
+  /** An account was deleted: every module removes its data for it. */
+  "user.deleted": { readonly user: Jid };
+}
+
+export type HookName = keyof HookMap;
+export type HookResult = "continue" | "handled";
+export type HookHandler<K extends HookName> = (payload: HookMap[K]) => HookResult | void | Promise<HookResult | void>;
+
+/** Named phases instead of bare priority numbers (DESIGN §2.4). */
+export const Phase = { guard: 0, normal: 1, observe: 2 } as const;
+export type PhaseValue = (typeof Phase)[keyof typeof Phase];

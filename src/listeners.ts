@@ -1,0 +1,56 @@
+/**
+ * Opens the four listeners of PROTOCOL §1.3 (c2s with STARTTLS, direct TLS, HTTP, HTTPS) with the
+ * configured or generated certificate, and closes them in two steps for a graceful stop.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { Config } from "./config/load-config.js";
+import type { Connection } from "./transport/connection.js";
+import { listenHttp } from "./transport/http-listener.js";
+import type { Listener } from "./transport/server-lifecycle.js";
+import { listenTcp } from "./transport/tcp-listener.js";
+import { loadOrCreateTlsCredentials } from "./transport/tls-credentials.js";
+
+export interface RunningListeners {
+  readonly ports: Record<"c2s" | "c2s_tls" | "http" | "https", number | null>;
+  stopAccepting(): void;
+  close(): Promise<void>;
+}
+
+export interface ListenerHandlers {
+  onConnection(conn: Connection): void;
+  onApi(req: IncomingMessage, res: ServerResponse): void;
+}
+
+export async function startListeners(config: Config, log: Logger, handlers: ListenerHandlers): Promise<RunningListeners> {
+  const { listeners } = config;
+  const hostnames = [...config.hosts, ...Object.values(config.muc.service_hosts)];
+  const tls = await loadOrCreateTlsCredentials({ certFile: config.tls.cert_file ?? undefined, keyFile: config.tls.key_file ?? undefined, dataDir: config.data_dir, hostnames });
+  if (tls.generated) log.info({ path: tls.path }, "generated a self-signed TLS certificate");
+  const credentials = { cert: tls.cert, key: tls.key };
+  const onError = (err: Error) => log.error({ err }, "listener error");
+  const open: Partial<Record<keyof RunningListeners["ports"], Listener>> = {};
+  const ports: RunningListeners["ports"] = { c2s: null, c2s_tls: null, http: null, https: null };
+  try {
+    if (listeners.c2s.port !== null) {
+      open.c2s = await listenTcp({ host: listeners.c2s.host, port: listeners.c2s.port, starttls: credentials, onConnection: handlers.onConnection, onError });
+    }
+    if (listeners.c2s_tls.port !== null) {
+      open.c2s_tls = await listenTcp({ host: listeners.c2s_tls.host, port: listeners.c2s_tls.port, tls: credentials, onConnection: handlers.onConnection, onError });
+    }
+    const http = { maxFrameBytes: config.c2s.max_stanza_size, onWebSocket: handlers.onConnection, onApi: handlers.onApi, onError };
+    if (listeners.http.port !== null) open.http = await listenHttp({ ...http, host: listeners.http.host, port: listeners.http.port });
+    if (listeners.https.port !== null) {
+      open.https = await listenHttp({ ...http, host: listeners.https.host, port: listeners.https.port, tls: credentials });
+    }
+  } catch (error) {
+    await Promise.all(Object.values(open).map((l) => l.close()));
+    throw error;
+  }
+  for (const [name, listener] of Object.entries(open)) ports[name as keyof typeof ports] = listener.port;
+  return {
+    ports,
+    stopAccepting: () => Object.values(open).forEach((l) => l.stopAccepting()),
+    close: async () => void (await Promise.all(Object.values(open).map((l) => l.close()))),
+  };
+}

@@ -1,0 +1,14 @@
+// The index of every table the server stores: each feature's table types, composed (DESIGN.md §2.2, §2.7).
+import type { AccountsTables } from "../modules/accounts/accounts.store.js";
+import type { MigrationTables } from "./migrator.js";
+
+/**
+ * The Kysely schema type. To add a feature's tables, `import type { XxxTables } from "../modules/xxx/xxx.store.js"`
+ * above and add one line `XxxTables,` to the list below (keep MigrationTables last so each addition is one new line).
+ * Only table *types* are imported here, never feature logic.
+ */
+export interface Database
+  extends
+    // Feature tables, one per line, sorted:
+    AccountsTables,
+    MigrationTables {}

@@ -1,0 +1,98 @@
+// HTTP(S) listener, ports 5280/5443 (PROTOCOL §1.3): `/ws` WebSocket (§1.4), `/api` admin API (§8), 404 otherwise.
+// `/bosh` (§1.5) is not served yet and answers 404 like any unknown path.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { Server } from "node:net";
+import type { Duplex } from "node:stream";
+import type { SecureContextOptions } from "node:tls";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Connection } from "./connection.js";
+import { startListening, type Listener } from "./server-lifecycle.js";
+import { WebSocketConnection } from "./websocket-connection.js";
+
+export type { Listener } from "./server-lifecycle.js";
+
+export interface HttpListenerOptions {
+  host: string;
+  port: number;
+  /** When present, HTTPS (port 5443). */
+  tls?: SecureContextOptions | undefined;
+  /** Largest WebSocket frame/message accepted: the stanza limit `c2s.max_stanza_size` (§9.1). */
+  maxFrameBytes: number;
+  /** Called synchronously per accepted WebSocket; the callee must call setHandlers() before returning. */
+  onWebSocket(conn: Connection, request: IncomingMessage): void;
+  /** `/api` and `/api/...` requests. */
+  onApi(req: IncomingMessage, res: ServerResponse): void;
+  /** Listener-level errors after startup (e.g. EMFILE on accept). */
+  onError?: ((err: Error) => void) | undefined;
+}
+
+type Route = "ws" | "api" | "none";
+
+/** Exported for tests. Only the path counts; the query string is ignored. */
+export function routeOf(url: string | undefined): Route {
+  const path = (url ?? "").split("?", 1)[0] ?? "";
+  if (path === "/ws" || path === "/ws/") return "ws";
+  if (path === "/api" || path.startsWith("/api/")) return "api";
+  return "none";
+}
+
+/** §1.4: `xmpp` wins, then `xmpp-framing`; otherwise accept without a Sec-WebSocket-Protocol header. */
+export function selectSubprotocol(offered: ReadonlySet<string>): string | false {
+  if (offered.has("xmpp")) return "xmpp";
+  if (offered.has("xmpp-framing")) return "xmpp-framing";
+  return false;
+}
+
+const NOT_FOUND_RESPONSE = "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+
+export async function listenHttp(options: HttpListenerOptions): Promise<Listener> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    // §9.1: the library's own frame limit MUST be the stanza limit. ws closes with 1009 when it is exceeded.
+    maxPayload: options.maxFrameBytes,
+    perMessageDeflate: false,
+    handleProtocols: selectSubprotocol,
+    // close() reaches every socket through server-lifecycle; no second registry of clients needed.
+    clientTracking: false,
+  });
+  const onUpgraded = (ws: WebSocket, request: IncomingMessage): void => {
+    options.onWebSocket(new WebSocketConnection(ws, request), request);
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const route = routeOf(req.url);
+    if (route === "api") {
+      options.onApi(req, res);
+      return;
+    }
+    // A plain GET on /ws is a known path that needs an upgrade; everything else does not exist (§1.3).
+    const status = route === "ws" ? 426 : 404;
+    res.writeHead(status, { "content-type": "text/plain", "content-length": String(status === 426 ? 16 : 9) });
+    res.end(status === 426 ? "Upgrade Required" : "Not Found");
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on("error", ignoreSocketError);
+    if (routeOf(req.url) !== "ws") {
+      socket.end(NOT_FOUND_RESPONSE);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, onUpgraded);
+  };
+
+  const server: Server =
+    options.tls === undefined
+      ? createHttpServer({ noDelay: true }, onRequest)
+      : createHttpsServer({ ...options.tls, noDelay: true }, onRequest);
+  server.on("upgrade", onUpgrade);
+  const listener = await startListening(server, options.host, options.port, options.onError);
+  return {
+    port: listener.port,
+    stopAccepting: listener.stopAccepting,
+    close: async () => {
+      await listener.close();
+      wss.close();
+    },
+  };
+}
+
+function ignoreSocketError(): void {}
