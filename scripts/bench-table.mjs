@@ -129,6 +129,6 @@ for (const [label, get, digits, better] of rows) {
 }
 out.push('');
 out.push(`ejabberd: ${configNote(ej.dir, ['STORAGE', 'SQLITE_JOURNAL', 'MAM', 'AUTH_FORMAT', 'STARTTLS'])}  `);
-out.push(`rtc-server: ${configNote(rtc.dir, ['RTC_PROFILE', 'RTC_DATABASE_URL', 'RTC_DATA_DIR', 'SERVER_CMD'])}  `);
+out.push(`rtc-server: ${configNote(rtc.dir, ['RTC_PROFILE', 'RTC_DATABASE_URL', 'RTC_LOG_LEVEL', 'SERVER_CMD', 'DATA_SIZE'])}  `);
 out.push('↑ higher is better, ↓ lower is better. Single runs on a shared 2-core machine: differences under ~20% are noise.');
 console.log(out.join('\n'));

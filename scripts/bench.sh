@@ -21,7 +21,8 @@
 #   RTC_BENCH_RESULTS [/tmp/bench-results]   parent of the result folders <ts>-ejabberd-<sc>, <ts>-rtc-server-<sc>
 #   EJABBERD_SQLITE_JOURNAL [wal]  EJABBERD_MAM [always]  EJABBERD_STORAGE [harness default: sql if available]
 #   RTC_BENCH_SERVER_CMD [node --import tsx src/main.ts]   how rtc-server is started, from the repo root
-#   RTC_BENCH_SERVER_ENV [""]            extra "KEY=VALUE ..." for the rtc-server process
+#   RTC_BENCH_SERVER_ENV [""]            extra "KEY=VALUE ..." for the rtc-server process (they win over the defaults:
+#                                        RTC_LISTEN_HOST=127.0.0.1 RTC_LOG_LEVEL=warn, like the ejabberd harness)
 #   RTC_BENCH_DATABASE_URL [unset]       passed as RTC_DATABASE_URL; unset = the server's SQLite under RTC_DATA_DIR
 #   RTC_BENCH_START_TIMEOUT [90]         seconds to wait for the listeners
 #   RTC_BENCH_BASE_PORT [25222]          first port tried for the four listeners
@@ -45,6 +46,13 @@ SERVER_CMD="${RTC_BENCH_SERVER_CMD:-node --import tsx src/main.ts}"
 START_TIMEOUT="${RTC_BENCH_START_TIMEOUT:-90}"
 
 log() { echo "bench: $*" >&2; }
+
+# The 1/5/15-minute load averages; anything else using the CPU makes both servers' figures low and noisy.
+loadavg() {
+  local l; l="$(cut -d' ' -f1-3 /proc/loadavg)"
+  if awk -v l="${l%% *}" 'BEGIN { exit !(l > 1.0) }'; then log "warning: load average $l before this half: other processes compete for the CPU"; fi
+  echo "$l"
+}
 
 # ------------------------------------------------------------------------------------------------ arguments
 SCENARIOS=()
@@ -121,13 +129,16 @@ SRV_PID=""
 SRV_DATA=""
 SRV_OUT=""
 
+# The server runs in its own process group (setsid, group id = SRV_PID): it is alive while any member is, e.g. the
+# node child of an npx/tsx wrapper. Only that group is ever signalled.
+server_alive() { kill -0 -- "-$SRV_PID" 2>/dev/null || kill -0 "$SRV_PID" 2>/dev/null; }
+
 stop_server() {
   if [ -n "$SRV_PID" ]; then
-    if kill -0 "$SRV_PID" 2>/dev/null; then
-      # the server runs in its own process group (setsid): signal only that group
+    if server_alive; then
       kill -TERM -- "-$SRV_PID" 2>/dev/null || kill -TERM "$SRV_PID" 2>/dev/null || true
-      for _ in $(seq 1 60); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.5; done
-      if kill -0 "$SRV_PID" 2>/dev/null; then
+      for _ in $(seq 1 60); do server_alive || break; sleep 0.5; done
+      if server_alive; then
         log "rtc-server ignored SIGTERM for 30 s; sending SIGKILL"
         kill -KILL -- "-$SRV_PID" 2>/dev/null || kill -KILL "$SRV_PID" 2>/dev/null || true
       fi
@@ -147,9 +158,9 @@ stop_server() {
 trap 'stop_server' EXIT
 trap 'exit 130' INT TERM
 
-# Prints the reason rtc-server is unusable with its log tail, stops it, returns 1.
+# Prints why rtc-server is unusable ("did not start: ..." etc.) with its log tail, stops it, returns 1.
 server_failed() {
-  echo "rtc-server did not start: $1" >&2
+  echo "rtc-server $1" >&2
   if [ -s "$SRV_OUT/server.log" ]; then
     echo "--- last 40 lines of $SRV_OUT/server.log" >&2; tail -n 40 "$SRV_OUT/server.log" >&2; echo "---" >&2
   fi
@@ -166,7 +177,7 @@ start_server() {
   C2S_PORT="$c2s"; HTTP_PORT="$http"
   local -a senv=(RTC_DOMAIN="$DOMAIN" RTC_PROFILE=standard RTC_DATA_DIR="$SRV_DATA"
     RTC_C2S_PORT="$c2s" RTC_C2S_TLS_PORT="$tls" RTC_HTTP_PORT="$http" RTC_HTTPS_PORT="$https"
-    RTC_ADMIN_JID="$ADMIN_JID" RTC_ADMIN_PASSWORD="$ADMIN_PASS")
+    RTC_LISTEN_HOST=127.0.0.1 RTC_LOG_LEVEL=warn RTC_ADMIN_JID="$ADMIN_JID" RTC_ADMIN_PASSWORD="$ADMIN_PASS")
   local -a unset_db=(-u RTC_DATABASE_URL)
   if [ -n "${RTC_BENCH_DATABASE_URL:-}" ]; then senv+=(RTC_DATABASE_URL="$RTC_BENCH_DATABASE_URL"); unset_db=(); fi
   # shellcheck disable=SC2206  # word splitting of "KEY=VALUE ..." is intended
@@ -181,10 +192,10 @@ start_server() {
     if ! kill -0 "$SRV_PID" 2>/dev/null; then
       local rc=0; wait "$SRV_PID" 2>/dev/null || rc=$?; SRV_PID=""
       echo "EXIT_CODE=$rc" >> "$out/server.env"
-      server_failed "it exited with code $rc before listening on c2s port $c2s and HTTP port $http"; return 1
+      server_failed "did not start: it exited with code $rc before listening on c2s port $c2s and HTTP port $http"; return 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
-      server_failed "c2s port $c2s $(listening "$c2s" && echo listens || echo "does not listen"), HTTP port $http $(listening "$http" && echo listens || echo "does not listen") after ${START_TIMEOUT}s"
+      server_failed "did not start: c2s port $c2s $(listening "$c2s" && echo listens || echo "does not listen"), HTTP port $http $(listening "$http" && echo listens || echo "does not listen") after ${START_TIMEOUT}s"
       return 1
     fi
     sleep 0.5
@@ -217,7 +228,7 @@ provision_users() {
       sort | uniq -c | sed 's/^/  http /' >&2
     return 0
   fi
-  server_failed "POST /api/register_bulk answered HTTP $code: $(head -c 500 "$SRV_OUT/api-register_bulk.out" 2>/dev/null)"
+  server_failed "could not provision users: POST /api/register_bulk answered HTTP $code: $(head -c 500 "$SRV_OUT/api-register_bulk.out" 2>/dev/null)"
 }
 
 run_rtc() { # run_rtc SCENARIO OUT
@@ -259,19 +270,23 @@ mkdir -p "$RESULTS"
 FAILED=()
 for sc in "${SCENARIOS[@]}"; do
   TS="$(date +%Y%m%d-%H%M%S)"
-  EJ_OUT="-"; RTC_OUT="-"
+  EJ_OUT="-"; RTC_OUT="-"; LOADS=()
   if [ "$DO_EJABBERD" = 1 ]; then
     EJ_OUT="$RESULTS/$TS-ejabberd-$sc"
     echo "==================== ejabberd $sc ====================" >&2
+    LOADS+=("ejabberd $(loadavg)")
     run_ejabberd "$sc" "$EJ_OUT" || { FAILED+=("ejabberd-$sc"); log "ejabberd $sc failed (see $EJ_OUT)"; }
   fi
   if [ "$EJABBERD_ONLY" != 1 ]; then
     RTC_OUT="$RESULTS/$TS-rtc-server-$sc"
     echo "==================== rtc-server $sc ====================" >&2
+    LOADS+=("rtc-server $(loadavg)")
     run_rtc "$sc" "$RTC_OUT" || { FAILED+=("rtc-server-$sc"); log "rtc-server $sc failed (see $RTC_OUT)"; }
   fi
   TABLE="$(node "$SCRIPT_DIR/bench-table.mjs" --scenario "$sc" "$EJ_OUT" "$RTC_OUT")"
-  HEAD="## $sc, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(commit_id), $(nproc) cores, load generator on the same machine"
+  HEAD="## $sc, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(commit_id)
+
+$(nproc) cores shared with the load generator; load average (1/5/15 min) before each half: $(printf '%s; ' "${LOADS[@]}" | sed 's/; $//')."
   printf '\n%s\n\n%s\n' "$HEAD" "$TABLE"
   if [ "${RTC_BENCH_NO_DOC:-0}" != 1 ] && { [ -s "$EJ_OUT/result.json" ] || [ -s "$RTC_OUT/result.json" ]; }; then
     if [ ! -f "$DOC" ]; then

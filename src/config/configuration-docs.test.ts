@@ -3,9 +3,11 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { configFileSchema } from "./config.schema.js";
 import { ENV_VARS } from "./env-overrides.js";
 import { DEFAULT_PORTS, DEFAULT_ROOM_OPTIONS } from "./profile-defaults.js";
+import { resolveConfig } from "./resolve-config.js";
 import { listKeyPaths } from "./schema-keys.js";
 
 const docs = readFileSync(fileURLToPath(new URL("../../docs/configuration.md", import.meta.url)), "utf8");
@@ -52,5 +54,14 @@ describe("docs/configuration.md", () => {
       const shown = value === null ? "`null`" : value === "" ? '`""`' : `\`${String(value)}\``;
       expect(rowOf(`muc.default_room_options.${option}`)).toContain(`| ${shown}`);
     }
+  });
+
+  it("shows an example file that is a valid configuration", () => {
+    const example = /```yaml\n([\s\S]*?)```/u.exec(docs)?.[1];
+    expect(example).toBeDefined();
+    const config = resolveConfig(parseYaml(example ?? ""), {}, "/");
+    expect(config.api.trusted_networks).toEqual(["127.0.0.1/32", "::1/128", "10.0.0.0/8"]);
+    expect(config.listeners.https.port).toBeNull();
+    expect(config.hooks.track_member.secret).toBe("change-me-too");
   });
 });

@@ -4,7 +4,6 @@ import { HOST_PLACEHOLDER } from "./config-fields.js";
 import type {
   AuthConfig,
   Config,
-  HookEndpoint,
   MucConfig,
   PasswordMechanism,
   Profile,
@@ -70,71 +69,82 @@ export type SectionDefaults = Omit<
   auth: Omit<AuthConfig, "mechanisms">;
 };
 
-const noHook = (): HookEndpoint => ({ url: null, secret: null });
 
-/** Every section default for `profile`. Returns fresh objects, so callers may not share state by accident. */
+/** Defaults of the `ethora` profile, i.e. everything in PROTOCOL.md read literally. */
+const ETHORA_DEFAULTS: SectionDefaults = {
+  tls: { cert_file: null, key_file: null },
+  log: { level: "info" },
+  muc: {
+    host: `conference.${HOST_PLACEHOLDER}`,
+    access_create: "admin",
+    default_room_options: DEFAULT_ROOM_OPTIONS,
+    message_rate: { per_second: 10, burst: 20 },
+    max_user_conferences: 1000,
+    keep_archive_on_destroy: false,
+  },
+  c2s: {
+    starttls_required: false,
+    max_user_sessions: 10,
+    max_stanza_size: 262144,
+    keepalive_interval_s: 60,
+    keepalive_timeout_s: 30,
+    idle_timeout_s: 120,
+  },
+  auth: {
+    plain_requires_tls: false,
+    anonymous: false,
+    jwt: { key: null, jid_field: "jid", algorithms: ["HS256"], leeway_s: 30 },
+    scram_iterations: 4096,
+  },
+  sm: { resume_timeout: 0 },
+  ethora: { tenant_guard: true },
+  apps: { pinned_exclude: ["system", "bot", "widget"] },
+  mucsub: { store_offline: true },
+  mam: { retention_days: 0 },
+  offline: { max_messages: 100 },
+  delete: { allow_moderators: false },
+  room_last: { max_items: 50 },
+  getrooms: { max_items: 1000, summary: true },
+  block: { max_items: 1000, filter_delivery: true },
+  offline_post: {
+    common_post_url: null,
+    voip_post_url: null,
+    auth_token: null,
+    ttl: 86400,
+    sound: "default",
+    max_age_s: 600,
+  },
+  hooks: {
+    secret: null,
+    track_member: { url: null, secret: null },
+    track_last_message: { url: null, secret: null },
+    archive_message: { url: null, secret: null },
+    history_access: { url: null, secret: null },
+    message_audit: { url: null, secret: null },
+    max_age_s: 86400,
+    concurrency: 8,
+  },
+  stats: { url: null, secret: null, batch_size: 100, flush_interval_ms: 10000 },
+  translate: { url: null, secret: null, languages: [], timeout_ms: 3000 },
+  push: { enabled: false, include_body: false },
+  api: {
+    trusted_networks: ["127.0.0.1/32", "::1/128"],
+    bearer_tokens: [],
+    subscribe_room_many_max_users: 50,
+  },
+};
+
+/**
+ * Every section default for `profile`, as fresh objects (callers may mutate them). The `standard` profile changes
+ * exactly the four defaults listed at the end of Appendix A, and nothing else.
+ */
 export function sectionDefaults(profile: Profile): SectionDefaults {
-  const standard = profile === "standard";
-  return {
-    tls: { cert_file: null, key_file: null },
-    log: { level: "info" },
-    muc: {
-      host: `conference.${HOST_PLACEHOLDER}`,
-      access_create: standard ? "local" : "admin",
-      default_room_options: { ...DEFAULT_ROOM_OPTIONS, persistent: !standard },
-      message_rate: { per_second: 10, burst: 20 },
-      max_user_conferences: 1000,
-      keep_archive_on_destroy: false,
-    },
-    c2s: {
-      starttls_required: false,
-      max_user_sessions: 10,
-      max_stanza_size: 262144,
-      keepalive_interval_s: 60,
-      keepalive_timeout_s: 30,
-      idle_timeout_s: 120,
-    },
-    auth: {
-      plain_requires_tls: false,
-      anonymous: false,
-      jwt: { key: null, jid_field: "jid", algorithms: ["HS256"], leeway_s: 30 },
-      scram_iterations: 4096,
-    },
-    sm: { resume_timeout: standard ? 300 : 0 },
-    ethora: { tenant_guard: !standard },
-    apps: { pinned_exclude: ["system", "bot", "widget"] },
-    mucsub: { store_offline: true },
-    mam: { retention_days: 0 },
-    offline: { max_messages: 100 },
-    delete: { allow_moderators: false },
-    room_last: { max_items: 50 },
-    getrooms: { max_items: 1000, summary: true },
-    block: { max_items: 1000, filter_delivery: true },
-    offline_post: {
-      common_post_url: null,
-      voip_post_url: null,
-      auth_token: null,
-      ttl: 86400,
-      sound: "default",
-      max_age_s: 600,
-    },
-    hooks: {
-      secret: null,
-      track_member: noHook(),
-      track_last_message: noHook(),
-      archive_message: noHook(),
-      history_access: noHook(),
-      message_audit: noHook(),
-      max_age_s: 86400,
-      concurrency: 8,
-    },
-    stats: { url: null, secret: null, batch_size: 100, flush_interval_ms: 10000 },
-    translate: { url: null, secret: null, languages: [], timeout_ms: 3000 },
-    push: { enabled: false, include_body: false },
-    api: {
-      trusted_networks: ["127.0.0.1/32", "::1/128"],
-      bearer_tokens: [],
-      subscribe_room_many_max_users: 50,
-    },
-  };
+  const defaults = structuredClone(ETHORA_DEFAULTS);
+  if (profile === "standard") {
+    defaults.ethora.tenant_guard = false;
+    defaults.muc.access_create = "local";
+    defaults.muc.default_room_options.persistent = false;
+    defaults.sm.resume_timeout = 300;
+  }
+  return defaults;
 }

@@ -10,7 +10,11 @@ import { isUniqueViolation } from "./sql-errors.js";
 
 export type SqlDialectName = "sqlite" | "postgres";
 
-/** An open database; `close()` ends every connection and must be awaited before exit. */
+/**
+ * An open database; `close()` ends every connection and must be awaited before exit.
+ * Inside `db.transaction().execute(trx => …)` use only `trx`: SQLite has one connection, held by the transaction,
+ * so a query on `db` there waits forever (on PostgreSQL it would silently run outside the transaction).
+ */
 export interface OpenedDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: SqlDialectName;

@@ -56,34 +56,12 @@ export async function listenHttp(options: HttpListenerOptions): Promise<Listener
     // close() reaches every socket through server-lifecycle; no second registry of clients needed.
     clientTracking: false,
   });
-  const onUpgraded = (ws: WebSocket, request: IncomingMessage): void => {
-    options.onWebSocket(new WebSocketConnection(ws, request), request);
-  };
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const route = routeOf(req.url);
-    if (route === "api") {
-      options.onApi(req, res);
-      return;
-    }
-    // A plain GET on /ws is a known path that needs an upgrade; everything else does not exist (§1.3).
-    const status = route === "ws" ? 426 : 404;
-    res.writeHead(status, { "content-type": "text/plain", "content-length": String(status === 426 ? 16 : 9) });
-    res.end(status === 426 ? "Upgrade Required" : "Not Found");
-  };
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on("error", ignoreSocketError);
-    if (routeOf(req.url) !== "ws") {
-      socket.end(NOT_FOUND_RESPONSE);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, onUpgraded);
-  };
-
+  const onRequest = requestHandler(options);
   const server: Server =
     options.tls === undefined
       ? createHttpServer({ noDelay: true }, onRequest)
       : createHttpsServer({ ...options.tls, noDelay: true }, onRequest);
-  server.on("upgrade", onUpgrade);
+  server.on("upgrade", upgradeHandler(options, wss));
   const listener = await startListening(server, options.host, options.port, options.onError);
   return {
     port: listener.port,
@@ -92,6 +70,37 @@ export async function listenHttp(options: HttpListenerOptions): Promise<Listener
       await listener.close();
       wss.close();
     },
+  };
+}
+
+function requestHandler(options: HttpListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const route = routeOf(req.url);
+    if (route === "api") {
+      options.onApi(req, res);
+      return;
+    }
+    // A plain GET on /ws is a known path that needs an upgrade; everything else does not exist (§1.3).
+    const [status, body] = route === "ws" ? [426, "Upgrade Required"] : [404, "Not Found"];
+    res.writeHead(status, { "content-type": "text/plain", "content-length": String(body.length) });
+    res.end(body);
+  };
+}
+
+function upgradeHandler(
+  options: HttpListenerOptions,
+  wss: WebSocketServer,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  const onUpgraded = (ws: WebSocket, request: IncomingMessage): void => {
+    options.onWebSocket(new WebSocketConnection(ws, request), request);
+  };
+  return (req, socket, head) => {
+    socket.on("error", ignoreSocketError);
+    if (routeOf(req.url) !== "ws") {
+      socket.end(NOT_FOUND_RESPONSE);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, onUpgraded);
   };
 }
 

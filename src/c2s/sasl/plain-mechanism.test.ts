@@ -22,7 +22,10 @@ beforeAll(async () => {
 
 const msg = (authzid: string, authcid: string, password: string): Buffer => Buffer.from(`${authzid}\0${authcid}\0${password}`);
 const run = (m: Buffer, b: SaslAuthBackend = backend): Promise<SaslStep> => createPlainExchange(b).step(m);
-const outcome = (s: SaslStep): string => (s.kind === "success" ? `success:${s.localpart}:${s.viaToken}` : s.kind === "failure" ? s.condition : "challenge");
+const outcome = (s: SaslStep): string => {
+  if (s.kind === "success") return `success:${s.localpart}:${s.viaToken}`;
+  return s.kind === "failure" ? s.condition : "challenge";
+};
 
 function jwtFor(jid: string, secret = SECRET): Promise<string> {
   return new SignJWT({ jid }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(new TextEncoder().encode(secret));

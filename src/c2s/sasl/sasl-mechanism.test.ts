@@ -58,7 +58,9 @@ describe("startSaslExchange", () => {
     expect(await startSaslExchange("PLAIN", b).step(Buffer.from("\0u\0pw"))).toMatchObject({ kind: "success", localpart: "u" });
     const s1 = await startSaslExchange("SCRAM-SHA-1", b).step(Buffer.from("n,,n=u,r=abc"));
     const s256 = await startSaslExchange("SCRAM-SHA-256", b).step(Buffer.from("n,,n=u,r=abc"));
-    expect(s1.kind === "challenge" ? s1.data.toString() : "").toMatch(new RegExp(`^r=abc.+,s=${creds.salt.replace(/[+/]/g, "\\$&")},i=4096$`));
+    const s1Text = s1.kind === "challenge" ? s1.data.toString() : "";
+    expect(s1Text.startsWith("r=abc")).toBe(true);
+    expect(s1Text.endsWith(`,s=${creds.salt},i=4096`)).toBe(true);
     expect(s256.kind).toBe("challenge");
   });
 });

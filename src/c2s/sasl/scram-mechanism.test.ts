@@ -16,7 +16,8 @@ function backendWith(users: Record<string, ScramCredentials | undefined>, extra:
 }
 
 const b = (s: string): Buffer => Buffer.from(s, "utf8");
-const text = (step: SaslStep): string => (step.kind === "failure" ? `failure:${step.condition}` : (step.data ?? Buffer.alloc(0)).toString("utf8"));
+const text = (step: SaslStep): string =>
+  step.kind === "failure" ? `failure:${step.condition}` : (step.data ?? Buffer.alloc(0)).toString("utf8");
 
 /** Independent client-side computation (RFC 5802 §3) using node:crypto directly. */
 function clientFinalFor(hash: Hash, password: string, bare: string, serverFirst: string, gs2Header = "n,,") {
