@@ -5,6 +5,7 @@
 import type { Element } from "../xml/element.js";
 import type { Jid } from "../xmpp/jid.js";
 import type { StreamError } from "../xmpp/stream-error.js";
+import type { SharedStanza } from "../router/shared-stanza.js";
 
 export interface Session {
   /** Process-unique id. */
@@ -30,6 +31,11 @@ export interface Session {
   setPresence(presence: Element | undefined, priority: number): void;
   /** Delivers a stanza to this client. Only the router calls this (DESIGN §2.1 principle 2). */
   deliver(stanza: Element): void;
+  /**
+   * Delivers one recipient's copy of a broadcast, reusing the bytes serialised for everyone
+   * (optional: the router falls back to `deliver` with a per-recipient copy).
+   */
+  deliverShared?(shared: SharedStanza): void;
   /** Ends the session; with an error, sends it as a stream error first. */
   close(error?: StreamError): void;
 }

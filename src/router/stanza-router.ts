@@ -14,6 +14,7 @@ import { parseJid, type Jid, JidMalformedError } from "../xmpp/jid.js";
 import { StanzaError } from "../xmpp/stanza-error.js";
 import { errorReply } from "../xmpp/stanza.js";
 import { deliverMessage, deliverPresence } from "./delivery.js";
+import { SharedStanza } from "./shared-stanza.js";
 import type { IqRouter } from "./iq-router.js";
 
 export interface RouterDeps {
@@ -101,6 +102,33 @@ export class Router {
     const request: IqRequest = { stanza, id: stanza.attrs["id"] ?? "", type, from, to, session: origin };
     const reply = await this.deps.iq.dispatch(request);
     await this.route(reply);
+  }
+
+  /**
+   * Delivers one stanza to many full JIDs (a room broadcast, PROTOCOL §3.7), serialising it once per
+   * wire format. `stanza` must not carry `to`; each copy is addressed to its recipient. Recipients
+   * without a session here are skipped (a cluster bus will forward them to their node).
+   */
+  async broadcast(stanza: Element, recipients: Iterable<Jid>): Promise<void> {
+    const { sessions, hooks } = this.deps;
+    const shared = new SharedStanza(stanza);
+    const filtered = hooks.has("stanza.delivering");
+    for (const to of recipients) {
+      const session = sessions.get(to);
+      if (session === undefined) continue;
+      if (filtered) {
+        const copy = shared.elementFor(to.toString());
+        const payload = { to: session, stanza: copy };
+        if ((await hooks.run("stanza.delivering", payload)) === "handled") continue;
+        // Untouched by the hooks: the shared bytes still hold.
+        if (payload.stanza === copy && session.deliverShared) session.deliverShared(shared);
+        else session.deliver(payload.stanza);
+      } else if (session.deliverShared) {
+        session.deliverShared(shared);
+      } else {
+        session.deliver(shared.elementFor(to.toString()));
+      }
+    }
   }
 
   /** Hands a stanza to one local session, after the `stanza.delivering` hooks. */
