@@ -118,6 +118,19 @@ function configNote(dir, keys) {
   return `${parts.join(' ') || 'defaults'} (\`${dir}\`)`;
 }
 
+/** Conditions under which a column's figures do not mean what the row labels say. */
+function warnings(r) {
+  if (!r) return [];
+  const w = [];
+  const loggedIn = fromLines(r, /logged in (\d+)\//);
+  const wanted = fromLines(r, /logged in \d+\/(\d+)/);
+  if (loggedIn !== undefined && wanted !== undefined && loggedIn < wanted) w.push(`only ${loggedIn} of ${wanted} clients logged in; no message phases ran`);
+  const joinErrors = fromLines(r, /join errors=(\d+)/);
+  if (joinErrors) w.push(`${joinErrors} room joins failed; the loadgen also counts error bounces carrying the body as deliveries, so the message figures are not meaningful`);
+  if (scenario === 'login' && (sumOf(r.steps, 'errors') ?? 0) > 0) w.push('some logins failed (see errorSamples in result.json)');
+  return w;
+}
+
 const rows = scenario === 'login' ? loginRows() : messageRows(scenario);
 const out = [];
 out.push('| metric | ejabberd | rtc-server | ratio (rtc/ejabberd) |');
@@ -128,6 +141,9 @@ for (const [label, get, digits, better] of rows) {
   out.push(`| ${label}${arrow(better)} | ${fmt(e, digits)} | ${fmt(r, digits)} | ${ratio(e, r)} |`);
 }
 out.push('');
+for (const [name, half] of [['ejabberd', ej], ['rtc-server', rtc]]) {
+  for (const w of warnings(half.json)) out.push(`**Warning (${name}): ${w}**  `);
+}
 out.push(`ejabberd: ${configNote(ej.dir, ['STORAGE', 'SQLITE_JOURNAL', 'MAM', 'AUTH_FORMAT', 'STARTTLS'])}  `);
 out.push(`rtc-server: ${configNote(rtc.dir, ['RTC_PROFILE', 'RTC_DATABASE_URL', 'RTC_LOG_LEVEL', 'SERVER_CMD', 'DATA_SIZE'])}  `);
 out.push('↑ higher is better, ↓ lower is better. Single runs on a shared 2-core machine: differences under ~20% are noise.');

@@ -69,8 +69,10 @@ export const accountsModule = defineModule<AccountsApi>({
         return created ? "created" : "exists";
       },
       async registerMany(host, localparts, password) {
-        // Each account gets its own salt; PBKDF2 runs on the libuv pool, so this spreads over the cores.
-        const rows = await Promise.all(localparts.map(async (localpart) => ({ localpart, credentials: await deriveScramCredentials(password, iterations) })));
+        // One password for all: derive its keys once. Equal keys reveal only what the caller already
+        // said, that these accounts share a password; a later change_password salts each anew.
+        const credentials = await deriveScramCredentials(password, iterations);
+        const rows = localparts.map((localpart) => ({ localpart, credentials }));
         const created = await store.createMany(host, rows);
         for (const l of localparts) remember(new Jid(l, host), true);
         return created;
