@@ -17,8 +17,11 @@ export interface RunningListeners {
   close(): Promise<void>;
 }
 
+export type ListenerName = keyof RunningListeners["ports"];
+
 export interface ListenerHandlers {
-  onConnection(conn: Connection): void;
+  /** `listener` names the listener the client came in on (per-listener settings, PROTOCOL §2.2). */
+  onConnection(conn: Connection, listener: ListenerName): void;
   onApi(req: IncomingMessage, res: ServerResponse): void;
 }
 
@@ -33,15 +36,18 @@ export async function startListeners(config: Config, log: Logger, handlers: List
   const ports: RunningListeners["ports"] = { c2s: null, c2s_tls: null, http: null, https: null };
   try {
     if (listeners.c2s.port !== null) {
-      open.c2s = await listenTcp({ host: listeners.c2s.host, port: listeners.c2s.port, starttls: credentials, onConnection: handlers.onConnection, onError });
+      open.c2s = await listenTcp({ host: listeners.c2s.host, port: listeners.c2s.port, starttls: credentials, onConnection: (c) => handlers.onConnection(c, "c2s"), onError });
     }
     if (listeners.c2s_tls.port !== null) {
-      open.c2s_tls = await listenTcp({ host: listeners.c2s_tls.host, port: listeners.c2s_tls.port, tls: credentials, onConnection: handlers.onConnection, onError });
+      open.c2s_tls = await listenTcp({ host: listeners.c2s_tls.host, port: listeners.c2s_tls.port, tls: credentials, onConnection: (c) => handlers.onConnection(c, "c2s_tls"), onError });
     }
-    const http = { maxFrameBytes: config.c2s.max_stanza_size, onWebSocket: handlers.onConnection, onApi: handlers.onApi, onError };
-    if (listeners.http.port !== null) open.http = await listenHttp({ ...http, host: listeners.http.host, port: listeners.http.port });
+    const http = { maxFrameBytes: config.c2s.max_stanza_size, onApi: handlers.onApi, onError };
+    if (listeners.http.port !== null) {
+      open.http = await listenHttp({ ...http, host: listeners.http.host, port: listeners.http.port, onWebSocket: (c) => handlers.onConnection(c, "http") });
+    }
     if (listeners.https.port !== null) {
-      open.https = await listenHttp({ ...http, host: listeners.https.host, port: listeners.https.port, tls: credentials });
+      const onWebSocket = (c: Connection) => handlers.onConnection(c, "https");
+      open.https = await listenHttp({ ...http, host: listeners.https.host, port: listeners.https.port, tls: credentials, onWebSocket });
     }
   } catch (error) {
     await Promise.all(Object.values(open).map((l) => l.close()));

@@ -60,7 +60,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     db: database.db,
     dialect: database.dialect,
     sessions,
-    router: { route: (stanza) => router.route(stanza) },
+    router: { route: (stanza) => router.route(stanza), broadcast: (stanza, recipients) => router.broadcast(stanza, recipients) },
     archiveIds,
     iq: { handle: (type, codec, handler) => void iq.handle(type, codec, handler) },
     hooks: { on: (name, handler, phase) => void hooks.on(name, handler, phase), run: (name, payload) => hooks.run(name, payload) },
@@ -87,8 +87,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     streams: new Set(),
     auth: {
       saslBackend: (host) => accounts.saslBackend(host),
-      mechanisms: (secure) =>
-        offeredMechanisms({ mechanisms: config.auth.mechanisms, jwtConfigured: config.auth.jwt.key !== null, anonymous: config.auth.anonymous }).filter(
+      mechanisms: (listenerOffer, secure) =>
+        offeredMechanisms({ mechanisms: listenerOffer, jwtConfigured: config.auth.jwt.key !== null, anonymous: config.auth.anonymous }).filter(
           (m) => secure || !config.auth.plain_requires_tls || m !== "PLAIN",
         ),
       async accountReady(user, viaToken, anonymous) {
@@ -119,7 +119,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
       await bootstrapAdmin(config, accounts.register, accounts.setPassword, log);
       keepalive.start();
       listeners = await startListeners(config, log, {
-        onConnection: (conn) => void new C2sSession(c2sDeps, conn),
+        // PROTOCOL §2.2: `auth.mechanisms` can be set per listener (resolved with the global default).
+        onConnection: (conn, listener) => void new C2sSession(c2sDeps, conn, config.listeners[listener].mechanisms),
         onApi: (req, res) => admin.handle(req, res),
       });
       Object.assign(ports, listeners.ports);
@@ -127,9 +128,10 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     async stop() {
       // Graceful stop (issue #2): stop accepting, end streams with system-shutdown, flush writes.
       listeners?.stopAccepting();
-      for (const stream of [...c2sDeps.streams]) stream.shutdown();
       keepalive.stop();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Every stream gets system-shutdown; session.closed hooks (offline re-routing) finish before the database closes.
+      await Promise.all([...c2sDeps.streams].map((stream) => stream.shutdown()));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // let the stream errors reach the sockets
       await listeners?.close();
       for (const task of modules.stopTasks) await task();
       await database.close();

@@ -123,11 +123,13 @@ function handleSmNonza(session: C2sSession, nonza: Element): void {
     case "enable":
       return enableStreamManagement(session, nonza);
     case "r":
+      // Without `<enable/>` there is no count to report: ignored, like `<a/>`.
       if (session.sm) session.send(el("a", { xmlns: NS.sm, h: session.sm.inbound }));
       return;
     case "a": {
+      if (!session.sm) return;
       const h = Number(nonza.attrs["h"]);
-      if (!session.sm || !Number.isInteger(h) || h < 0 || !session.sm.ack(h)) {
+      if (!Number.isInteger(h) || h < 0 || h > 0xffffffff || !session.sm.ack(h)) {
         // PROTOCOL §2.11: an `h` above what was sent ends the stream.
         throw new StreamError("undefined-condition", "Acknowledged more stanzas than were sent");
       }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { el, type Element } from "../xml/element.js";
-import { serialize } from "../xml/serialize.js";
+import { serializeTopLevel } from "../xml/serialize.js";
 import { NS } from "../xmpp/namespaces.js";
 import type { C2sSession } from "./c2s-session.js";
 import { StreamManagementState } from "./stream-management.js";
@@ -36,42 +36,39 @@ export function hibernate(session: C2sSession): void {
 export async function resumeSession(session: C2sSession, resume: Element): Promise<void> {
   const previd = resume.attrs["previd"] ?? "";
   const h = Number(resume.attrs["h"]);
-  const old = session.deps.resumable.get(previd) as C2sSession | undefined;
+  const old = session.deps.resumable.get(previd);
   const failed = () => session.send(el("failed", { xmlns: NS.sm }, el("item-not-found", { xmlns: NS.stanzas })));
-  if (old === undefined || old.sm === undefined || old.user?.bareString !== session.user?.bareString || old.state === "closed") {
-    return failed();
-  }
-  if (!Number.isInteger(h) || h < 0 || !old.sm.ack(h)) return failed();
+  // XEP-0198 §5: only the same account may resume, and only a session that still exists.
+  if (old === undefined || old.sm === undefined || old.user?.bareString !== session.user?.bareString) return failed();
+  if (old.state !== "bound" && old.state !== "hibernated") return failed();
+  if (!Number.isInteger(h) || h < 0 || h > 0xffffffff || !old.sm.ack(h)) return failed();
   // The old connection may still look alive (XEP-0198 §5): it is dropped without ending the session.
-  if (old.state === "bound") {
-    old.conn.destroy();
-  }
+  if (old.state === "bound") old.conn.destroy();
   if (old.hibernateTimer) clearTimeout(old.hibernateTimer);
   old.hibernateTimer = undefined;
   transferConnection(session, old);
   old.send(el("resumed", { xmlns: NS.sm, previd, h: old.sm.inbound }));
-  for (const stanza of old.sm.unacked()) old.conn.write(serializeFor(old, stanza));
+  for (const stanza of old.sm.unacked()) old.conn.write(serializeTopLevel(stanza, old.framing.stanzaNs));
+  old.adoptInbox(session);
 }
 
-function serializeFor(session: C2sSession, stanza: Element): string {
-  return serialize(stanza, session.framing.stanzaNs);
-}
-
-/** The hibernated session adopts the new stream: connection, framing, parser and host. */
+/** The hibernated session adopts the new stream: connection, handlers, framing, parser and queue. */
 function transferConnection(from: C2sSession, to: C2sSession): void {
   to.conn = from.conn;
+  to.sink = from.sink;
+  from.sink.target = to;
   to.framing = from.framing;
   to.parser = from.parser;
-  from.sink.target = to;
   to.streamId = from.streamId;
+  to.headerSent = true;
   to.lastActivity = Date.now();
   to.keepaliveSentAt = 0;
-  to.attach(from.conn);
   to.state = "bound";
   from.state = "transferred";
   from.deps.keepalive.remove(from);
   from.deps.streams.delete(from);
   to.deps.keepalive.add(to);
+  to.deps.streams.add(to);
 }
 
 /** Final teardown: directory, hooks with the unacknowledged stanzas, no more writes. */
@@ -82,9 +79,12 @@ export async function closeForGood(session: C2sSession): Promise<void> {
   deps.keepalive.remove(session);
   deps.streams.delete(session);
   if (session.hibernateTimer) clearTimeout(session.hibernateTimer);
+  session.hibernateTimer = undefined;
   if (session.sm?.resumeId !== undefined) deps.resumable.delete(session.sm.resumeId);
   if (!wasBound) return;
   deps.sessions.remove(session);
+  // PROTOCOL §2.11: what the client never acknowledged goes to `session.closed` (the offline module
+  // re-routes it to another resource or stores it).
   const unacked = session.sm?.drain() ?? [];
   try {
     await deps.hooks.run("session.closed", { session, unacked });

@@ -1,38 +1,49 @@
 /**
  * One client stream (RFC 6120): the state machine from stream open through TLS, SASL and bind to
- * a bound session, with XEP-0198 stream management. Inbound elements are handled strictly in order
- * (RFC 6120 §10.1); the negotiation and bound-stanza steps live in their own files.
+ * a bound session, with XEP-0198 stream management. Everything the parser produces (headers,
+ * elements, the close, errors) is handled strictly in order, one item at a time (RFC 6120 §10.1);
+ * a client that sends faster than that is paused, not buffered. The negotiation, bound-stanza and
+ * lifecycle steps live in their own files.
  */
 import { randomBytes } from "node:crypto";
 import type { Session } from "../core/session.js";
+import type { SharedStanza } from "../router/shared-stanza.js";
 import type { Connection } from "../transport/connection.js";
-import type { Element } from "../xml/element.js";
-import { serialize } from "../xml/serialize.js";
+import { Element } from "../xml/element.js";
+import { escapeAttr } from "../xml/escape.js";
+import { serializeTopLevel } from "../xml/serialize.js";
 import { XmlStreamParser, type ParseErrorCondition } from "../xml/stream-parser.js";
 import type { Jid } from "../xmpp/jid.js";
 import { NS } from "../xmpp/namespaces.js";
 import { StreamError } from "../xmpp/stream-error.js";
 import { handleBound, handleAuthedBeforeBind } from "./c2s-bound.js";
 import type { C2sDeps } from "./c2s-deps.js";
+import { closeForGood, hibernate } from "./c2s-lifecycle.js";
 import { handlePreAuth, preAuthFeatures, postAuthFeatures } from "./c2s-negotiation.js";
 import type { KeepaliveTarget } from "./keepalive.js";
+import { StreamSink, type SinkTarget } from "./parser-sink.js";
+import type { SaslExchange } from "./sasl/sasl-mechanism.js";
 import { legacyWebSocketFraming, webSocketFraming, xmlStreamFraming, type StreamFraming } from "./stream-framing.js";
 import type { StreamManagementState } from "./stream-management.js";
-import { ParserSink } from "./parser-sink.js";
-import { hibernate, closeForGood } from "./c2s-lifecycle.js";
 
 export type C2sState = "await-open" | "pre-auth" | "await-restart" | "authed" | "bound" | "hibernated" | "closed" | "transferred";
 
+/** What the parser hands over besides elements; kept in the same queue so order holds. */
+type StreamEvent = { readonly open: Record<string, string>; readonly name: string; readonly ns: string } | StreamError | typeof CLOSED_BY_PEER;
+const CLOSED_BY_PEER = "closed-by-peer";
+
+/** Read is paused past this many queued items and resumed at half (RFC 6120 §13.12 item 4: flooding). */
 const MAX_INBOX = 64;
+/** A client that reads this much slower than it is written to is cut off (slow consumer). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-export class C2sSession implements Session, KeepaliveTarget {
+export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
   readonly id: number;
   state: C2sState = "await-open";
   conn: Connection;
   framing: StreamFraming;
   parser: XmlStreamParser;
-  readonly sink: ParserSink;
+  sink: StreamSink;
   host = "";
   streamId = "";
   /** The authenticated account (bare), set at SASL success. */
@@ -45,41 +56,42 @@ export class C2sSession implements Session, KeepaliveTarget {
   presence: Element | undefined;
   sm: StreamManagementState | undefined;
   saslFailures = 0;
-  saslExchange: { mechanism: string; step(r: Buffer | null): Promise<import("./sasl/sasl-mechanism.js").SaslStep> } | undefined;
+  saslExchange: { readonly mechanism: string; readonly exchange: SaslExchange } | undefined;
   hibernateTimer: NodeJS.Timeout | undefined;
   lastActivity: number;
   keepaliveSentAt = 0;
   readonly openedAt: number;
-  #inbox: Element[] = [];
+  /** A stream header went out on the current stream (RFC 6120 §4.9.1.2: errors need one first). */
+  headerSent = false;
+  #inbox: (Element | StreamEvent)[] = [];
   #pumping = false;
+  #readPaused = false;
   #keepaliveSeq = 0;
+  #closed: Promise<void> | undefined;
 
   constructor(
     readonly deps: C2sDeps,
     conn: Connection,
+    /** The SASL mechanisms offered on the listener this stream came in on (PROTOCOL §2.2). */
+    readonly mechanisms: readonly string[],
   ) {
     this.id = conn.id;
     this.conn = conn;
     this.framing = conn.kind === "websocket" ? webSocketFraming : xmlStreamFraming;
-    this.sink = new ParserSink(this);
+    this.sink = new StreamSink(this, conn);
     this.parser = new XmlStreamParser(this.sink, {
       maxStanzaSize: deps.config.c2s.max_stanza_size,
       fragment: conn.kind === "websocket",
       defaultNs: NS.client,
     });
     this.openedAt = this.lastActivity = Date.now();
-    this.attach(conn);
+    conn.setHandlers(this.sink);
+    if (conn.kind === "websocket") {
+      const sink = this.sink;
+      conn.onActivity = () => sink.touch();
+    }
     deps.keepalive.add(this);
     deps.streams.add(this);
-  }
-
-  /** Points a connection's handlers at this session (also used when a stream is resumed). */
-  attach(conn: Connection): void {
-    this.conn = conn;
-    conn.setHandlers({ data: (chunk) => this.onData(chunk), close: () => this.onConnectionClosed(conn) });
-    conn.onActivity = () => {
-      this.lastActivity = Date.now();
-    };
   }
 
   get jid(): Jid {
@@ -107,6 +119,16 @@ export class C2sSession implements Session, KeepaliveTarget {
     return this.conn.remoteAddress;
   }
 
+  /** Parsed items waiting to be handled (diagnostics and tests: it stays bounded). */
+  get inboxLength(): number {
+    return this.#inbox.length;
+  }
+
+  /** Whether reading from the connection is paused because the inbox is full. */
+  get isReadPaused(): boolean {
+    return this.#readPaused;
+  }
+
   // ---- input ----
 
   onData(chunk: string): void {
@@ -115,71 +137,77 @@ export class C2sSession implements Session, KeepaliveTarget {
     this.parser.write(chunk);
     // RFC 7395 §3.3.3 / PROTOCOL §1.4: a frame must hold complete elements only.
     if (this.framing.isFramed && !this.parser.hasFailed && !this.parser.isAtElementBoundary) {
-      this.close(new StreamError("not-well-formed", "WebSocket frame with an incomplete element"));
+      this.#enqueue(new StreamError("not-well-formed", "WebSocket frame with an incomplete element"));
+    }
+    if (!this.#pumping && this.#inbox.length > 0) {
+      this.#pumping = true;
+      void this.#pump();
     }
   }
 
   onStreamOpen(name: string, ns: string, attrs: Record<string, string>): void {
-    if (this.conn.kind === "websocket") this.framing = legacyWebSocketFraming;
-    if (name !== "stream" || ns !== NS.stream) {
-      return this.openFailed(attrs, new StreamError("invalid-namespace"));
-    }
-    this.openStream(attrs);
+    this.#enqueue({ open: attrs, name, ns });
   }
 
   onElement(element: Element): void {
-    if (this.framing.isFramed && element.ns === NS.framing) {
-      if (element.name === "open") return this.openStream(element.attrs);
-      if (element.name === "close") return this.onStreamClose();
-    }
-    if (this.#inbox.length >= MAX_INBOX) this.conn.pause();
-    this.#inbox.push(element);
-    if (!this.#pumping) {
-      this.#pumping = true;
-      queueMicrotask(() => void this.#pump());
-    }
+    this.#enqueue(element);
   }
 
   onStreamClose(): void {
-    // RFC 6120 §4.4: answer the close, then let the socket go; this is a clean end (no hibernation).
-    if (this.state === "closed") return;
-    this.conn.write(this.framing.close());
-    this.conn.end();
-    void closeForGood(this);
+    this.#enqueue(CLOSED_BY_PEER);
   }
 
   onParseError(condition: ParseErrorCondition, text: string): void {
-    this.close(new StreamError(condition, condition === "policy-violation" ? text : undefined));
+    this.#enqueue(new StreamError(condition, condition === "policy-violation" ? text : undefined));
+  }
+
+  #enqueue(item: Element | StreamEvent): void {
+    this.#inbox.push(item);
+    if (this.#inbox.length >= MAX_INBOX && !this.#readPaused) {
+      this.#readPaused = true;
+      this.conn.pause();
+    }
   }
 
   async #pump(): Promise<void> {
     try {
-      for (let e = this.#inbox.shift(); e !== undefined; e = this.#inbox.shift()) {
+      for (let item = this.#inbox.shift(); item !== undefined; item = this.#inbox.shift()) {
         if (this.state === "closed" || this.state === "transferred") break;
-        await this.#handle(e);
-        if (this.#inbox.length === MAX_INBOX / 2) this.conn.resume();
+        await this.#handle(item);
+        if (this.#readPaused && this.#inbox.length <= MAX_INBOX / 2) this.#resumeReading();
       }
     } finally {
       this.#pumping = false;
-      this.conn.resume();
+      // Let an idle stream drop its grown queue storage.
+      if (this.#inbox.length === 0) this.#inbox = [];
+      if (this.#readPaused) this.#resumeReading();
     }
   }
 
-  async #handle(element: Element): Promise<void> {
+  #resumeReading(): void {
+    this.#readPaused = false;
+    if (this.state !== "closed" && this.state !== "transferred") this.conn.resume();
+  }
+
+  /** Items of a stream that was resumed into this session (XEP-0198 §5) continue here, in order. */
+  adoptInbox(from: C2sSession): void {
+    this.#inbox = from.#inbox;
+    from.#inbox = [];
+    if (!this.#pumping && this.#inbox.length > 0) {
+      this.#pumping = true;
+      void this.#pump();
+    }
+  }
+
+  async #handle(item: Element | StreamEvent): Promise<void> {
     try {
-      switch (this.state) {
-        case "pre-auth":
-          return await handlePreAuth(this, element);
-        case "authed":
-          return await handleAuthedBeforeBind(this, element);
-        case "bound":
-          return await handleBound(this, element);
-        case "await-open":
-        case "await-restart":
-          throw new StreamError("not-authorized");
-        default:
-          return;
-      }
+      if (item instanceof Element) return await this.#handleElement(item);
+      if (item instanceof StreamError) return this.close(item);
+      if (item === CLOSED_BY_PEER) return this.#closedByPeer();
+      if (item.name !== "stream" || item.ns !== NS.stream) return this.#openFailed(item.open, new StreamError("invalid-namespace"));
+      // A legacy `<stream:stream>` header over WebSocket is answered in the same style (PROTOCOL §1.4).
+      if (this.conn.kind === "websocket") this.framing = legacyWebSocketFraming;
+      this.#openStream(item.open);
     } catch (error) {
       if (error instanceof StreamError) return this.close(error);
       this.deps.log.error({ err: error, session: this.id }, "c2s handling failed");
@@ -187,36 +215,78 @@ export class C2sSession implements Session, KeepaliveTarget {
     }
   }
 
-  // ---- stream open ----
-
-  openStream(attrs: Record<string, string>): void {
-    const to = (attrs["to"] ?? "").toLowerCase();
-    if (!this.deps.hosts.has(to)) return this.openFailed(attrs, new StreamError("host-unknown"));
-    if (this.host !== "" && to !== this.host) return this.openFailed(attrs, new StreamError("host-unknown"));
-    this.host = to;
-    this.streamId = randomBytes(8).toString("hex");
-    this.conn.write(this.framing.header({ from: to, id: this.streamId, lang: attrs["xml:lang"] ?? "en" }));
-    if (this.state === "await-open") {
-      this.state = "pre-auth";
-      this.conn.write(this.framing.features(preAuthFeatures(this)));
-    } else if (this.state === "await-restart") {
-      this.state = "authed";
-      this.conn.write(this.framing.features(postAuthFeatures()));
-    } else {
-      this.close(new StreamError("not-authorized", "Unexpected stream restart"));
+  async #handleElement(element: Element): Promise<void> {
+    if (this.framing.isFramed && element.ns === NS.framing) {
+      if (element.name === "open") return this.#openStream(element.attrs);
+      if (element.name === "close") return this.#closedByPeer();
+    }
+    switch (this.state) {
+      case "pre-auth":
+        return handlePreAuth(this, element);
+      case "authed":
+        return handleAuthedBeforeBind(this, element);
+      case "bound":
+        return handleBound(this, element);
+      case "await-open":
+      case "await-restart":
+        // RFC 6120 §6.4.1 / PROTOCOL §2.1: nothing but a stream header may come now.
+        throw new StreamError("not-authorized");
+      default:
+        return;
     }
   }
 
-  /** RFC 6120 §4.9.1.2: a stream error before our header still needs one. */
-  openFailed(attrs: Record<string, string>, error: StreamError): void {
-    const from = this.deps.hosts.has((attrs["to"] ?? "").toLowerCase()) ? (attrs["to"] ?? "") : [...this.deps.hosts][0] ?? "";
-    this.conn.write(this.framing.header({ from, id: randomBytes(8).toString("hex"), lang: "en" }));
+  // ---- stream open and close ----
+
+  #openStream(attrs: Record<string, string>): void {
+    const to = (attrs["to"] ?? "").toLowerCase();
+    // PROTOCOL §1.1: a `to` naming no served domain, or a restart that changes it, is host-unknown.
+    if (!this.deps.hosts.has(to) || (this.host !== "" && to !== this.host)) return this.#openFailed(attrs, new StreamError("host-unknown"));
+    if (this.state !== "await-open" && this.state !== "await-restart") {
+      return this.close(new StreamError("not-authorized", "Unexpected stream restart"));
+    }
+    this.host = to;
+    this.#writeHeader(to, attrs["xml:lang"]);
+    if (this.state === "await-open") {
+      this.state = "pre-auth";
+      this.conn.write(this.framing.features(preAuthFeatures(this)));
+    } else {
+      this.state = "authed";
+      this.conn.write(this.framing.features(postAuthFeatures()));
+    }
+  }
+
+  /** RFC 6120 §4.9.1.2: a stream error in answer to a bad header still goes out after our own header. */
+  #openFailed(attrs: Record<string, string>, error: StreamError): void {
+    const to = (attrs["to"] ?? "").toLowerCase();
+    if (!this.headerSent) this.#writeHeader(this.deps.hosts.has(to) ? to : this.#defaultHost(), attrs["xml:lang"]);
     this.close(error);
+  }
+
+  #writeHeader(from: string, lang: string | undefined): void {
+    this.streamId = randomBytes(8).toString("hex");
+    this.headerSent = true;
+    this.conn.write(this.framing.header({ from, id: this.streamId, lang: lang === undefined || lang === "" ? "en" : lang }));
+  }
+
+  #defaultHost(): string {
+    if (this.host !== "") return this.host;
+    for (const h of this.deps.hosts) return h;
+    return "";
+  }
+
+  /** RFC 6120 §4.4 / RFC 7395 §3.6: answer the peer's close with ours; a clean end (no hibernation). */
+  #closedByPeer(): void {
+    if (this.state === "closed" || this.state === "transferred") return;
+    this.conn.write(this.framing.close());
+    this.conn.end();
+    this.#closed = closeForGood(this);
   }
 
   /** After STARTTLS and SASL success the stream restarts from a fresh parser (RFC 6120 §5.4.3.3, §6.4.6). */
   restartStream(): void {
     this.parser.reset();
+    this.headerSent = false;
     if (this.conn.kind === "websocket") this.framing = webSocketFraming;
   }
 
@@ -225,15 +295,29 @@ export class C2sSession implements Session, KeepaliveTarget {
   /** Writes a stream-level element (features, SASL, SM nonzas, replies during negotiation). */
   send(element: Element): void {
     if (this.state === "closed" || this.state === "hibernated" || this.state === "transferred") return;
-    this.conn.write(serialize(element, this.framing.stanzaNs));
+    this.conn.write(serializeTopLevel(element, this.framing.stanzaNs));
   }
 
   /** Session.deliver: the router hands a stanza to this client. */
   deliver(stanza: Element): void {
     if (this.state === "closed" || this.state === "transferred") return;
-    if (this.sm !== undefined) this.sm.sent(stanza);
+    this.sm?.sent(stanza);
     if (this.state === "hibernated") return; // kept in the SM queue until resumed or timed out
-    this.conn.write(serialize(stanza, this.framing.stanzaNs));
+    this.#writeStanza(serializeTopLevel(stanza, this.framing.stanzaNs));
+  }
+
+  /** Session.deliverShared: one recipient's copy of a broadcast, from bytes serialised once. */
+  deliverShared(shared: SharedStanza): void {
+    if (this.state === "closed" || this.state === "transferred") return;
+    const to = this.jid.toString();
+    if (this.sm !== undefined) this.sm.sent(shared.elementFor(to));
+    if (this.state === "hibernated") return;
+    this.#writeStanza(shared.bytesFor(to, this.framing.stanzaNs));
+  }
+
+  #writeStanza(bytes: string): void {
+    this.conn.write(bytes);
+    // XEP-0198 §4: ask for an acknowledgement every few stanzas.
     if (this.sm !== undefined && this.sm.unackedCount % 5 === 0) this.conn.write(`<r xmlns="${NS.sm}"/>`);
     if (this.conn.bufferedBytes > MAX_BUFFERED_BYTES) {
       this.close(new StreamError("policy-violation", "Too much data queued for this client"));
@@ -245,19 +329,20 @@ export class C2sSession implements Session, KeepaliveTarget {
     this.presence = presence;
     this.priority = priority;
     this.isAvailable = presence !== undefined;
-    if (!wasAvailable && this.isAvailable) void this.deps.hooks.run("session.available", { session: this }).catch((err: unknown) => {
-      this.deps.log.error({ err }, "session.available hook failed");
-    });
+    if (!wasAvailable && this.isAvailable) {
+      this.deps.hooks.run("session.available", { session: this }).catch((err: unknown) => {
+        this.deps.log.error({ err }, "session.available hook failed");
+      });
+    }
   }
 
-  // ---- keepalive ----
+  // ---- keepalive (PROTOCOL §2.10) ----
 
   sendKeepalive(): void {
     if (this.conn.sendPing) return this.conn.sendPing();
-    if (this.state !== "bound") return this.conn.write(" ");
-    // PROTOCOL §2.10: on TCP an XEP-0199 ping; any inbound data resets the timer.
+    // On TCP an XEP-0199 ping; any inbound data, the answer included, resets the timer.
     const id = `ka-${++this.#keepaliveSeq}`;
-    this.conn.write(`<iq type="get" id="${id}" from="${this.host}" to="${this.jid.toString()}"><ping xmlns="${NS.ping}"/></iq>`);
+    this.conn.write(`<iq type="get" id="${id}" from="${escapeAttr(this.host)}" to="${escapeAttr(this.jid.toString())}"><ping xmlns="${NS.ping}"/></iq>`);
   }
 
   timeOut(): void {
@@ -266,29 +351,33 @@ export class C2sSession implements Session, KeepaliveTarget {
 
   // ---- closing ----
 
-  /** Ends the stream; with an error, the stream error goes first (PROTOCOL §1.4 for WebSocket). */
+  /**
+   * Ends the stream; with an error, the stream error goes first, after a header if none was sent
+   * (RFC 6120 §4.9.1.2), and on WebSocket as its own frame before `<close/>` (PROTOCOL §1.4).
+   */
   close(error?: StreamError): void {
     if (this.state === "closed" || this.state === "transferred") return;
     if (this.state !== "hibernated") {
-      if (error) this.conn.write(this.framing.error(error.condition, error.text));
+      if (error !== undefined) {
+        if (!this.headerSent) this.#writeHeader(this.#defaultHost(), undefined);
+        this.conn.write(this.framing.error(error.condition, error.text));
+      }
       this.conn.write(this.framing.close());
       this.conn.end();
     }
-    void closeForGood(this);
+    this.#closed = closeForGood(this);
   }
 
-  shutdown(): void {
+  /** Graceful stop: `system-shutdown`; resolves once the session's teardown hooks have run. */
+  shutdown(): Promise<void> {
     this.close(new StreamError("system-shutdown"));
+    return this.#closed ?? Promise.resolve();
   }
 
   onConnectionClosed(conn: Connection): void {
     if (conn !== this.conn || this.state === "closed" || this.state === "transferred") return;
     // PROTOCOL §2.10/§2.11: an unclean close hibernates a resumable session, else it ends now.
     if (this.state === "bound" && this.sm?.resumable === true) return hibernate(this);
-    void closeForGood(this);
-  }
-
-  setJidForResume(jid: Jid): void {
-    this.#jid = jid;
+    this.#closed = closeForGood(this);
   }
 }

@@ -1,20 +1,22 @@
 /**
- * One sweep for all streams instead of a timer per connection (PROTOCOL §2.10): idle streams get a
- * WebSocket ping frame or an XEP-0199 ping, and those silent past the timeout are closed.
+ * One sweep for all streams instead of a timer per connection (PROTOCOL §2.10): idle bound sessions
+ * get a WebSocket ping frame or an XEP-0199 ping and are closed when nothing arrives within the
+ * timeout; streams that have not bound a resource within `c2s.idle_timeout_s` are closed.
  */
 export interface KeepaliveTarget {
   /** Last inbound traffic (ms, from the shared clock). */
   readonly lastActivity: number;
   /** When the unanswered keepalive was sent, 0 if none. */
   keepaliveSentAt: number;
-  /** Streams that have not authenticated yet are closed at `authTimeoutMs` instead. */
-  readonly isAuthenticated: boolean;
+  /** Streams without a bound resource are closed at `authTimeoutMs` after opening, and never pinged. */
+  readonly isBound: boolean;
   readonly openedAt: number;
   sendKeepalive(): void;
   timeOut(): void;
 }
 
 export interface KeepaliveOptions {
+  /** Inbound silence before a ping; 0 turns the keepalive off (idle unbound streams still time out). */
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly authTimeoutMs: number;
@@ -28,7 +30,9 @@ export class KeepaliveSweeper {
   constructor(private readonly options: KeepaliveOptions) {}
 
   start(): void {
-    const every = this.options.sweepMs ?? Math.max(1000, Math.min(this.options.intervalMs, this.options.timeoutMs) / 4);
+    const { intervalMs, timeoutMs, authTimeoutMs } = this.options;
+    const shortest = intervalMs > 0 ? Math.min(intervalMs, timeoutMs, authTimeoutMs) : authTimeoutMs;
+    const every = this.options.sweepMs ?? Math.max(250, Math.min(5000, shortest / 4));
     this.#timer = setInterval(() => this.sweep(Date.now()), every);
     this.#timer.unref();
   }
@@ -46,15 +50,19 @@ export class KeepaliveSweeper {
     this.#targets.delete(target);
   }
 
+  get size(): number {
+    return this.#targets.size;
+  }
+
   sweep(now: number): void {
     const { intervalMs, timeoutMs, authTimeoutMs } = this.options;
     for (const t of this.#targets) {
-      if (!t.isAuthenticated && now - t.openedAt > authTimeoutMs) {
-        t.timeOut();
+      if (!t.isBound) {
+        if (now - t.openedAt > authTimeoutMs) t.timeOut();
       } else if (t.keepaliveSentAt !== 0) {
-        if (t.lastActivity > t.keepaliveSentAt) t.keepaliveSentAt = 0;
+        if (t.lastActivity >= t.keepaliveSentAt) t.keepaliveSentAt = 0;
         else if (now - t.keepaliveSentAt > timeoutMs) t.timeOut();
-      } else if (now - t.lastActivity > intervalMs) {
+      } else if (intervalMs > 0 && now - t.lastActivity > intervalMs) {
         t.keepaliveSentAt = now;
         t.sendKeepalive();
       }

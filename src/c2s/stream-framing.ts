@@ -4,7 +4,7 @@
  * interface and never to the difference.
  */
 import type { Element } from "../xml/element.js";
-import { escapeAttr } from "../xml/escape.js";
+import { escapeAttr, escapeText } from "../xml/escape.js";
 import { serialize } from "../xml/serialize.js";
 import { NS } from "../xmpp/namespaces.js";
 import type { StreamErrorCondition } from "../xmpp/stream-error.js";
@@ -18,7 +18,7 @@ export interface StreamHeader {
 export interface StreamFraming {
   /** True for RFC 7395 framing (`<open/>`); false for an XML stream (also a legacy header over WebSocket). */
   readonly isFramed: boolean;
-  /** The namespace top-level stanzas inherit on the wire ("" when each must declare jabber:client). */
+  /** The default namespace the stream declares for top-level elements ("" when each declares its own). */
   readonly stanzaNs: string;
   header(h: StreamHeader): string;
   features(children: readonly Element[]): string;
@@ -37,16 +37,19 @@ function featuresXml(children: readonly Element[]): string {
 function errorXml(condition: StreamErrorCondition, text?: string): string {
   // PROTOCOL §0.4 rule 6 and §2.7 show exactly this shape.
   let out = `<stream:error${STREAM_NS_DECL}><${condition} xmlns="${NS.streams}"/>`;
-  if (text !== undefined) out += `<text xmlns="${NS.streams}">${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</text>`;
+  if (text !== undefined) out += `<text xmlns="${NS.streams}">${escapeText(text)}</text>`;
   return out + "</stream:error>";
 }
 
-/** RFC 6120 §4.2: the XML stream over TCP; `xmlns:stream` is declared on the header. */
+/**
+ * RFC 6120 §4.2: the XML stream over TCP; `xmlns:stream` is declared on the header. The declaration
+ * uses `"` like every other attribute (PROTOCOL §0.4 rule 3).
+ */
 export const xmlStreamFraming: StreamFraming = {
   isFramed: false,
   stanzaNs: NS.client,
   header: (h) =>
-    `<?xml version='1.0'?><stream:stream xmlns="${NS.client}"${STREAM_NS_DECL} from="${escapeAttr(h.from)}" id="${h.id}" version="1.0" xml:lang="${escapeAttr(h.lang)}">`,
+    `<?xml version="1.0"?><stream:stream xmlns="${NS.client}"${STREAM_NS_DECL} from="${escapeAttr(h.from)}" id="${h.id}" version="1.0" xml:lang="${escapeAttr(h.lang)}">`,
   features: featuresXml,
   error: errorXml,
   close: () => "</stream:stream>",

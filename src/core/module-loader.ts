@@ -28,6 +28,12 @@ export function loadModules(modules: readonly ServerModule<unknown>[], shared: S
   const hostFeatures: string[] = [];
   const startTasks: (() => Promise<void> | void)[] = [];
   const stopTasks: (() => Promise<void> | void)[] = [];
+  // Filled in once every module is set up; the disco module reads them at query time.
+  let gathered: { readonly host: readonly string[]; readonly account: readonly string[] } | undefined;
+  const features = () => {
+    if (gathered === undefined) throw new Error("disco features are only known once every module is set up");
+    return gathered;
+  };
 
   const setUp = <Api>(module: ServerModule<Api>): Api => {
     if (apis.has(module)) return apis.get(module) as Api;
@@ -46,7 +52,11 @@ export function loadModules(modules: readonly ServerModule<unknown>[], shared: S
           commands.set(command.name, command);
         },
       },
-      disco: { addFeature: (f) => hostFeatures.push(f) },
+      disco: {
+        addFeature: (f) => hostFeatures.push(f),
+        hostFeatures: () => features().host,
+        accountFeatures: () => features().account,
+      },
     };
     const api = module.setup(ctx);
     loading.delete(module);
@@ -57,12 +67,13 @@ export function loadModules(modules: readonly ServerModule<unknown>[], shared: S
 
   for (const m of modules) setUp(m);
   for (const m of order) hostFeatures.push(...(m.features ?? []));
+  gathered = { host: [...new Set(hostFeatures)], account: [...new Set(order.flatMap((m) => m.accountFeatures ?? []))] };
   return {
     order,
     migrations: order.flatMap((m) => m.migrations ?? []),
     commands,
-    hostFeatures: [...new Set(hostFeatures)],
-    accountFeatures: [...new Set(order.flatMap((m) => m.accountFeatures ?? []))],
+    hostFeatures: gathered.host,
+    accountFeatures: gathered.account,
     startTasks,
     stopTasks,
     api: <Api>(module: ServerModule<Api>) => {

@@ -35,6 +35,11 @@ export type IqHandler<T> = (payload: T, iq: IqRequest) => Promise<Element | unde
 export interface StanzaRouter {
   /** The only way out (DESIGN §2.1 principle 2): `from` and `to` must be set. */
   route(stanza: Element): Promise<void>;
+  /**
+   * Delivers one stanza (without `to`) to many local full JIDs, serialised once per wire format
+   * (a room broadcast, PROTOCOL §3.7). Recipients without a session are skipped.
+   */
+  broadcast(stanza: Element, recipients: Iterable<Jid>): Promise<void>;
 }
 
 export interface ModuleContext {
@@ -54,8 +59,14 @@ export interface ModuleContext {
   };
   readonly services: { register(service: LocalService): void };
   readonly commands: { register(command: AdminCommand): void };
-  /** Extra disco#info features of the server host (beyond `features`), e.g. decided by config. */
-  readonly disco: { addFeature(feature: string): void };
+  readonly disco: {
+    /** Extra disco#info features of the server host (beyond `features`), e.g. decided by config. */
+    addFeature(feature: string): void;
+    /** Every module's host features, gathered once all modules are set up (read at query time, not in setup). */
+    hostFeatures(): readonly string[];
+    /** Every module's `accountFeatures`, gathered once all modules are set up (read at query time). */
+    accountFeatures(): readonly string[];
+  };
   use<Api>(module: ServerModule<Api>): Api;
   onStart(task: () => Promise<void> | void): void;
   onStop(task: () => Promise<void> | void): void;

@@ -4,9 +4,35 @@
  */
 import type { ServerModule } from "../core/module.js";
 import { accountsModule } from "./accounts/accounts.module.js";
+import { blockingModule } from "./blocking/blocking.module.js";
+import { carbonsModule } from "./carbons/carbons.module.js";
+import { discoModule } from "./disco/disco.module.js";
+import { lastModule } from "./last/last.module.js";
+import { mamModule } from "./mam/mam.module.js";
+import { mucModule } from "./muc/muc.module.js";
+import { offlineModule } from "./offline/offline.module.js";
+import { pingModule } from "./ping/ping.module.js";
 import { presenceModule } from "./presence/presence.module.js";
+import { privateModule } from "./private/private.module.js";
+import { rosterModule } from "./roster/roster.module.js";
+import { timeModule } from "./time/time.module.js";
+import { vcardModule } from "./vcard/vcard.module.js";
+import { versionModule } from "./version/version.module.js";
 
 export const serverModules: readonly ServerModule<unknown>[] = [
   accountsModule as ServerModule<unknown>,
+  rosterModule as ServerModule<unknown>,
   presenceModule as ServerModule<unknown>,
+  blockingModule as ServerModule<unknown>,
+  discoModule as ServerModule<unknown>,
+  pingModule as ServerModule<unknown>,
+  timeModule as ServerModule<unknown>,
+  versionModule as ServerModule<unknown>,
+  lastModule as ServerModule<unknown>,
+  vcardModule as ServerModule<unknown>,
+  privateModule as ServerModule<unknown>,
+  offlineModule as ServerModule<unknown>,
+  carbonsModule as ServerModule<unknown>,
+  mamModule as ServerModule<unknown>,
+  mucModule as ServerModule<unknown>,
 ];

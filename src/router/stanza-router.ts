@@ -9,7 +9,8 @@ import type { LocalService } from "../core/local-services.js";
 import type { IqRequest } from "../core/module.js";
 import type { Session } from "../core/session.js";
 import type { SessionDirectory } from "../core/session-directory.js";
-import type { Element } from "../xml/element.js";
+import { inheritNamespace, type Element } from "../xml/element.js";
+import { NS } from "../xmpp/namespaces.js";
 import { parseJid, type Jid, JidMalformedError } from "../xmpp/jid.js";
 import { StanzaError } from "../xmpp/stanza-error.js";
 import { errorReply } from "../xmpp/stanza.js";
@@ -43,6 +44,9 @@ export class Router {
 
   /** Routes a stanza whose `from` is set. `origin` is the local session that sent it, if any. */
   async route(stanza: Element, origin?: Session): Promise<void> {
+    // Stanzas built by modules (`el("iq", …)`) carry no namespace yet; on the wire they are jabber:client
+    // (RFC 7395 §3.3.3 requires it to be declared on every WebSocket stanza).
+    if (stanza.ns === "") inheritNamespace(stanza, NS.client);
     let from: Jid | undefined;
     try {
       from = parseJid(stanza.attrs["from"] ?? "");
@@ -111,6 +115,7 @@ export class Router {
    */
   async broadcast(stanza: Element, recipients: Iterable<Jid>): Promise<void> {
     const { sessions, hooks } = this.deps;
+    if (stanza.ns === "") inheritNamespace(stanza, NS.client);
     const shared = new SharedStanza(stanza);
     const filtered = hooks.has("stanza.delivering");
     for (const to of recipients) {

@@ -1,5 +1,13 @@
 // The index of every table the server stores: each feature's table types, composed (DESIGN.md §2.2, §2.7).
 import type { AccountsTables } from "../modules/accounts/accounts.store.js";
+import type { BlockingTables } from "../modules/blocking/blocking.store.js";
+import type { MamTables } from "../modules/mam/mam.store.js";
+import type { MucTables } from "../modules/muc/muc.store.js";
+import type { OfflineTables } from "../modules/offline/offline.store.js";
+import type { PresenceTables } from "../modules/presence/presence.store.js";
+import type { PrivateTables } from "../modules/private/private.store.js";
+import type { RosterTables } from "../modules/roster/roster.store.js";
+import type { VcardTables } from "../modules/vcard/vcard.store.js";
 import type { MigrationTables } from "./migrator.js";
 
 /**
@@ -11,4 +19,12 @@ export interface Database
   extends
     // Feature tables, one per line, sorted:
     AccountsTables,
+    BlockingTables,
+    MamTables,
+    MucTables,
+    OfflineTables,
+    PresenceTables,
+    PrivateTables,
+    RosterTables,
+    VcardTables,
     MigrationTables {}

@@ -6,12 +6,29 @@
 import type { Element } from "./element.js";
 import { escapeAttr, escapeText } from "./escape.js";
 
+/** The content namespace of client streams (RFC 6120 §4.8.3): what a top-level element without one is. */
+const CLIENT_NS = "jabber:client";
+
 export function serialize(node: Element, inheritedNs = ""): string {
   let out = "<" + node.name;
   if (node.ns !== "" && node.ns !== inheritedNs) out += ' xmlns="' + escapeAttr(node.ns) + '"';
   const attrs = node.attrs;
   for (const k in attrs) out += " " + k + '="' + escapeAttr(attrs[k] as string) + '"';
   return out + serializeContent(node, node.ns === "" ? inheritedNs : node.ns);
+}
+
+/**
+ * A top-level element of a client stream. `streamNs` is the default namespace the stream declares:
+ * `jabber:client` on TCP, "" on WebSocket, where every element declares its own (RFC 7395 §3.3.3). An
+ * element built without a namespace is a `jabber:client` stanza, so on WebSocket it gets that `xmlns`.
+ */
+export function serializeTopLevel(node: Element, streamNs: string): string {
+  const ns = node.ns === "" ? CLIENT_NS : node.ns;
+  let out = "<" + node.name;
+  if (ns !== streamNs) out += ' xmlns="' + escapeAttr(ns) + '"';
+  const attrs = node.attrs;
+  for (const k in attrs) out += " " + k + '="' + escapeAttr(attrs[k] as string) + '"';
+  return out + serializeContent(node, ns);
 }
 
 function serializeContent(node: Element, ns: string): string {
@@ -34,13 +51,15 @@ export interface StanzaTemplate {
   readonly tail: string;
 }
 
-export function stanzaTemplate(stanza: Element, inheritedNs: string): StanzaTemplate {
+/** A top-level stanza as `serializeTopLevel` writes it, split around where `to` goes. */
+export function stanzaTemplate(stanza: Element, streamNs: string): StanzaTemplate {
+  const ns = stanza.ns === "" ? CLIENT_NS : stanza.ns;
   let head = "<" + stanza.name;
-  if (stanza.ns !== "" && stanza.ns !== inheritedNs) head += ' xmlns="' + escapeAttr(stanza.ns) + '"';
+  if (ns !== streamNs) head += ' xmlns="' + escapeAttr(ns) + '"';
   let rest = "";
   const attrs = stanza.attrs;
   for (const k in attrs) if (k !== "to") rest += " " + k + '="' + escapeAttr(attrs[k] as string) + '"';
-  return { head, tail: rest + serializeContent(stanza, stanza.ns === "" ? inheritedNs : stanza.ns) };
+  return { head, tail: rest + serializeContent(stanza, ns) };
 }
 
 export function fillTemplate(t: StanzaTemplate, to: string | undefined): string {

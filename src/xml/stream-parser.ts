@@ -1,9 +1,16 @@
 /**
  * Streaming XML parser for XMPP streams (RFC 6120 §4, §11): emits the stream header, each complete
- * depth-1 element, and the stream close. It enforces, once and here, what RFC 6120 §11.1 forbids
- * (DTDs, comments, processing instructions; undeclared entities are refused by saxes itself) and the
- * size and depth limits (PROTOCOL §9.1). In `fragment` mode (WebSocket, RFC 7395 §3.3.3) every
+ * depth-1 element, and the stream close. It enforces, once and here, what RFC 6120 §11.1 forbids and
+ * the size and depth limits (PROTOCOL §9.1). In `fragment` mode (WebSocket, RFC 7395 §3.3.3) every
  * top-level element is a stanza or nonza and the caller checks that frames end on element boundaries.
+ *
+ * Stream error conditions (RFC 6120 §4.9.3, §11.1): DTDs (hence entity declarations and billion-laughs
+ * payloads), comments, processing instructions and entity references other than the five predefined
+ * ones are "restricted XML features", for which §11.1 says the stream error SHOULD be
+ * `<restricted-xml/>`; we follow the RFC there. Anything else saxes rejects (mismatched or unclosed
+ * tags, bad characters, bad attributes, undeclared prefixes) is `<not-well-formed/>`. A stanza above
+ * `maxStanzaSize` (counted from the end of the previous one, so a huge start tag counts too) and
+ * nesting deeper than `maxDepth` are `<policy-violation/>`.
  */
 import { SaxesParser, type SaxesTagPlain } from "saxes";
 import { Element, type Attrs } from "./element.js";
@@ -30,29 +37,119 @@ export interface StreamParserOptions {
   readonly defaultNs?: string;
 }
 
+export const STANZA_TOO_BIG = "XML stanza is too big";
+const DEFAULT_MAX_DEPTH = 64;
+const XML_NS = "http://www.w3.org/XML/1998/namespace";
+
 interface Frame {
-  readonly element: Element;
+  /** null for the stream element itself: its attributes went to `streamOpen`, it never gets children. */
+  readonly element: Element | null;
   /** The default namespace in scope for children (differs from element.ns on prefixed elements). */
   readonly defaultNs: string;
-  /** Prefix declarations made on this element, if any (rare; null keeps frames small). */
-  readonly prefixes: Map<string, string> | null;
+  /** Prefix declarations made on this element as [prefix, uri, prefix, uri…], or null (the usual case). */
+  readonly prefixes: string[] | null;
+}
+
+// ---- saxes, tuned for many long-lived parsers ----------------------------------------------------
+//
+// A parser lives as long as its stream, so its size counts per connected client. Three things keep it
+// small: handlers live on the prototype of a subclass (saxes' `on()` adds them as keyed properties,
+// which turns every parser into a slow dictionary-mode object, ~3 KB each, and would need closures);
+// the state table, a per-instance array of prototype methods, is shared; and the last chunk, which
+// saxes keeps referenced after `write()`, is dropped. saxes calls some handlers without a receiver,
+// so handlers find their XmlStreamParser through `active`, set for the duration of a write.
+
+/** saxes internals used here (pinned to saxes 6; the unit tests exercise each of them). */
+interface SaxInternals {
+  chunk: string;
+  name: string;
+  tags: SaxesTagPlain[];
+  stateTable: unknown[];
+  closeTag(): void;
+}
+
+type SaxOptions = { xmlns: false; fragment: boolean; position: true };
+
+/** Thrown out of saxes to stop it at the first error: nothing after it is parsed or emitted. */
+const ABORT = new Error("xml parse aborted");
+let active: XmlStreamParser | undefined;
+
+/** Shared: saxes keeps a reference to its options object. */
+const STREAM_OPTIONS: SaxOptions = Object.freeze({ xmlns: false, fragment: false, position: true });
+const FRAGMENT_OPTIONS: SaxOptions = Object.freeze({ xmlns: false, fragment: true, position: true });
+
+class StreamSax extends SaxesParser<SaxOptions> {
+  constructor(fragment: boolean) {
+    super(fragment ? FRAGMENT_OPTIONS : STREAM_OPTIONS);
+    (this as unknown as SaxInternals).stateTable = SHARED_STATE_TABLE;
+  }
+
+  /** Every saxes error comes through here; stopping at once means a bad stanza is never emitted. */
+  override fail(message: string): this {
+    active?.saxFailed(message);
+    throw ABORT;
+  }
+}
+
+const SHARED_STATE_TABLE = (new SaxesParser({ xmlns: false }) as unknown as SaxInternals).stateTable;
+const saxCloseTag = (SaxesParser.prototype as unknown as SaxInternals).closeTag;
+
+Object.assign(StreamSax.prototype, {
+  openTagHandler(tag: SaxesTagPlain): void {
+    active?.open(tag);
+  },
+  closeTagHandler(): void {
+    active?.close();
+  },
+  textHandler(text: string): void {
+    active?.text(text);
+  },
+  cdataHandler(text: string): void {
+    active?.text(text);
+  },
+  doctypeHandler(): void {
+    active?.fail("restricted-xml", "DTDs are not allowed");
+  },
+  commentHandler(): void {
+    active?.fail("restricted-xml", "Comments are not allowed");
+  },
+  piHandler(): void {
+    active?.fail("restricted-xml", "Processing instructions are not allowed");
+  },
+  /**
+   * saxes emits `closetag` for the element it pops before it checks the closing name, so a
+   * mismatched close (`<message></iq>`) would complete a stanza; check the name first.
+   */
+  closeTag(this: StreamSax): void {
+    const sax = this as unknown as SaxInternals;
+    const top = sax.tags[sax.tags.length - 1];
+    if (top === undefined || top.name !== sax.name) this.fail(`unexpected close tag: ${sax.name}`);
+    saxCloseTag.call(this);
+  },
+});
+
+/** saxes messages for restricted features it refuses itself (RFC 6120 §11.1). */
+function conditionOf(message: string): ParseErrorCondition {
+  return /doctype|undefined entity|processing instruction|XML declaration must/i.test(message) ? "restricted-xml" : "not-well-formed";
 }
 
 export class XmlStreamParser {
-  #sax!: SaxesParser<{ xmlns: false; fragment: boolean; position: true }>;
+  #sax: StreamSax;
   #stack: Frame[] = [];
   /** Stack depth at which stanzas are emitted: 1 below a stream element, 0 in fragment mode. */
   #stanzaDepth: number;
-  #stanzaStart = 0;
+  /** Characters written so far (saxes' own position is off by a chunk between writes). */
+  #consumed = 0;
+  /** Where the current stanza began: the end of the previous one (or of inter-stanza text). */
+  #mark = 0;
   #failed = false;
-  #streamOpened = false;
 
   constructor(
     private readonly handlers: StreamParserHandlers,
     private readonly options: StreamParserOptions,
   ) {
     this.#stanzaDepth = options.fragment ? 0 : 1;
-    this.reset();
+    this.#sax = new StreamSax(options.fragment === true);
   }
 
   /** True when no element is open below the stanza level (a WebSocket frame must end so). */
@@ -68,113 +165,58 @@ export class XmlStreamParser {
   reset(): void {
     this.#stack = [];
     this.#failed = false;
-    this.#streamOpened = false;
-    const sax = new SaxesParser({ xmlns: false, fragment: this.options.fragment === true, position: true });
-    sax.on("opentag", (tag) => this.#open(tag));
-    sax.on("closetag", () => this.#close());
-    sax.on("text", (text) => this.#text(text));
-    sax.on("cdata", (text) => this.#text(text));
-    sax.on("doctype", () => this.#fail("restricted-xml", "DTDs are not allowed"));
-    sax.on("comment", () => this.#fail("restricted-xml", "Comments are not allowed"));
-    sax.on("processinginstruction", () => this.#fail("restricted-xml", "Processing instructions are not allowed"));
-    sax.on("error", (err) => this.#fail("not-well-formed", err.message));
-    this.#sax = sax;
+    this.#consumed = this.#mark = 0;
+    this.#stanzaDepth = this.options.fragment ? 0 : 1;
+    this.#sax = new StreamSax(this.options.fragment === true);
   }
 
   write(chunk: string): void {
     if (this.#failed) return;
+    const previous = active;
+    active = this;
     try {
       this.#sax.write(chunk);
     } catch (err) {
-      this.#fail("not-well-formed", err instanceof Error ? err.message : String(err));
-      return;
+      if (err !== ABORT) this.fail("not-well-formed", err instanceof Error ? err.message : String(err));
+    } finally {
+      active = previous;
+      // saxes keeps the last chunk referenced until the next write; idle streams should not hold it.
+      (this.#sax as unknown as SaxInternals).chunk = "";
     }
-    if (!this.#failed && this.#stack.length > this.#stanzaDepth) this.#checkSize();
+    this.#consumed += chunk.length;
+    // Bounds what saxes buffers inside one token too (a huge attribute, text, comment or DTD).
+    if (!this.#failed && this.#consumed - this.#mark > this.options.maxStanzaSize) this.fail("policy-violation", STANZA_TOO_BIG);
   }
 
-  /** Switches a fragment-mode parser to stream mode (a legacy `<stream:stream>` over WebSocket). */
-  #enterStreamMode(): void {
-    this.#stanzaDepth = 1;
+  // ---- called from the saxes handlers ----
+
+  saxFailed(message: string): void {
+    this.fail(conditionOf(message), message);
   }
 
-  #checkSize(): void {
-    if (this.#sax.position - this.#stanzaStart > this.options.maxStanzaSize) {
-      this.#fail("policy-violation", "XML stanza is too big");
-    }
-  }
-
-  #fail(condition: ParseErrorCondition, text: string): void {
+  fail(condition: ParseErrorCondition, text: string): void {
     if (this.#failed) return;
     this.#failed = true;
-    // Stop saxes from delivering any more events for the rest of this chunk.
-    this.#sax.off("opentag");
-    this.#sax.off("closetag");
-    this.#sax.off("text");
-    this.#sax.off("cdata");
-    this.#sax.on("error", () => undefined);
     this.handlers.error(condition, text);
+    if (active === this) throw ABORT;
   }
 
-  #open(tag: SaxesTagPlain): void {
-    if (this.#failed) return;
+  open(tag: SaxesTagPlain): void {
     const depth = this.#stack.length;
-    if (depth >= (this.options.maxDepth ?? 64)) return this.#fail("policy-violation", "XML nesting is too deep");
+    if (depth >= (this.options.maxDepth ?? DEFAULT_MAX_DEPTH)) return this.fail("policy-violation", "XML nesting is too deep");
     const parent = this.#stack[depth - 1];
-    const { ns, defaultNs, prefixes, local, attrs } = this.#resolve(tag, parent);
-    if (depth === 0 && this.options.fragment && tag.name === "stream:stream" && !this.#streamOpened) {
-      this.#enterStreamMode();
-    }
-    const element = new Element(local, ns, attrs);
-    this.#stack.push({ element, defaultNs, prefixes });
-    if (depth === this.#stanzaDepth) this.#stanzaStart = this.#sax.position;
-    if (depth === 0 && this.#stanzaDepth === 1) {
-      this.#streamOpened = true;
-      this.handlers.streamOpen(local, ns, attrs);
-    }
-  }
-
-  #close(): void {
-    if (this.#failed) return;
-    const frame = this.#stack.pop();
-    if (!frame) return;
-    const element = frame.element;
-    dropInterElementWhitespace(element);
-    const depth = this.#stack.length;
-    if (depth > this.#stanzaDepth) {
-      (this.#stack[depth - 1] as Frame).element.children.push(element);
-    } else if (depth === this.#stanzaDepth) {
-      if (this.#sax.position - this.#stanzaStart > this.options.maxStanzaSize) {
-        return this.#fail("policy-violation", "XML stanza is too big");
-      }
-      this.handlers.element(element);
-    } else {
-      this.handlers.streamClose();
-    }
-  }
-
-  #text(text: string): void {
-    if (this.#failed) return;
-    const depth = this.#stack.length;
-    // Text at stream level is whitespace keepalive (RFC 6120 §4.6.1); it carries no content.
-    if (depth <= this.#stanzaDepth) return;
-    const children = (this.#stack[depth - 1] as Frame).element.children;
-    const last = children.length - 1;
-    if (last >= 0 && typeof children[last] === "string") children[last] += text;
-    else children.push(text);
-  }
-
-  #resolve(tag: SaxesTagPlain, parent: Frame | undefined) {
     const raw = tag.attributes;
     const attrs: Attrs = {};
     let declared: string | undefined;
-    let prefixes: Map<string, string> | null = null;
+    let prefixes: string[] | null = null;
     for (const key in raw) {
       const value = raw[key] as string;
-      if (key === "xmlns") declared = value;
-      else {
-        if (key.startsWith("xmlns:")) (prefixes ??= new Map()).set(key.slice(6), value);
-        attrs[key] = value;
+      if (key === "xmlns") {
+        declared = value;
+        continue;
       }
+      if (key.startsWith("xmlns:")) (prefixes ??= []).push(key.slice(6), value);
+      attrs[key] = value;
     }
     const defaultNs = declared ?? (parent ? parent.defaultNs : (this.options.defaultNs ?? ""));
     let local = tag.name;
@@ -183,19 +225,77 @@ export class XmlStreamParser {
     if (colon >= 0) {
       const prefix = local.slice(0, colon);
       local = local.slice(colon + 1);
-      ns = prefixes?.get(prefix) ?? this.#lookupPrefix(prefix) ?? "";
+      const bound = lookupPrefix(prefixes, prefix) ?? this.#lookupPrefix(prefix);
+      // An unbound prefix is not namespace-well-formed; on a stream header the session reports it
+      // as invalid-namespace instead (RFC 6120 §4.9.3.10), so it gets "" there.
+      if (bound === undefined && depth > 0) return this.fail("not-well-formed", `unbound namespace prefix: ${prefix}`);
+      ns = bound ?? "";
     }
-    return { ns, defaultNs, prefixes, local, attrs };
+    if (depth === 0 && this.options.fragment === true && tag.name === "stream:stream") {
+      // A legacy `<stream:stream>` header over WebSocket: the rest is an ordinary XML stream.
+      this.#stanzaDepth = 1;
+    }
+    if (depth === 0 && this.#stanzaDepth === 1) {
+      this.#stack.push({ element: null, defaultNs, prefixes });
+      // saxes keeps the open root tag for the life of the stream; its attributes are no longer needed.
+      tag.attributes = EMPTY_ATTRS;
+      this.#mark = this.#sax.position;
+      this.handlers.streamOpen(local, ns, attrs);
+      return;
+    }
+    this.#stack.push({ element: new Element(local, ns, attrs), defaultNs, prefixes });
+  }
+
+  close(): void {
+    const frame = this.#stack.pop();
+    if (frame === undefined) return;
+    const element = frame.element;
+    const depth = this.#stack.length;
+    if (element === null) {
+      this.handlers.streamClose();
+      return;
+    }
+    dropInterElementWhitespace(element);
+    if (depth > this.#stanzaDepth) {
+      (this.#stack[depth - 1]?.element as Element).children.push(element);
+      return;
+    }
+    const end = this.#sax.position;
+    if (end - this.#mark > this.options.maxStanzaSize) return this.fail("policy-violation", STANZA_TOO_BIG);
+    this.#mark = end;
+    this.handlers.element(element);
+  }
+
+  text(text: string): void {
+    const depth = this.#stack.length;
+    if (depth <= this.#stanzaDepth) {
+      // Text between stanzas is whitespace keepalive (RFC 6120 §4.6.1): it carries no content and is
+      // ignored, but it moves the start of the next stanza.
+      this.#mark = this.#sax.position;
+      return;
+    }
+    const children = (this.#stack[depth - 1]?.element as Element).children;
+    const last = children.length - 1;
+    if (last >= 0 && typeof children[last] === "string") children[last] += text;
+    else children.push(text);
   }
 
   #lookupPrefix(prefix: string): string | undefined {
-    if (prefix === "xml") return "http://www.w3.org/XML/1998/namespace";
+    if (prefix === "xml") return XML_NS;
     for (let i = this.#stack.length - 1; i >= 0; i--) {
-      const p = (this.#stack[i] as Frame).prefixes?.get(prefix);
-      if (p !== undefined) return p;
+      const found = lookupPrefix((this.#stack[i] as Frame).prefixes, prefix);
+      if (found !== undefined) return found;
     }
     return undefined;
   }
+}
+
+const EMPTY_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function lookupPrefix(prefixes: string[] | null, prefix: string): string | undefined {
+  if (prefixes === null) return undefined;
+  for (let i = 0; i < prefixes.length; i += 2) if (prefixes[i] === prefix) return prefixes[i + 1];
+  return undefined;
 }
 
 /** PROTOCOL §0.4 rule 1: whitespace-only text between child elements is dropped. */
@@ -203,7 +303,12 @@ function dropInterElementWhitespace(element: Element): void {
   const children = element.children;
   if (children.length < 2) return;
   let hasElement = false;
-  for (const c of children) if (typeof c !== "string") { hasElement = true; break; }
+  for (const c of children) {
+    if (typeof c !== "string") {
+      hasElement = true;
+      break;
+    }
+  }
   if (!hasElement) return;
   for (let i = children.length - 1; i >= 0; i--) {
     const c = children[i];
@@ -218,9 +323,14 @@ export function parseXml(xml: string, maxSize = 1 << 20): Element {
   const parser = new XmlStreamParser(
     {
       streamOpen: () => undefined,
-      element: (e) => { if (result === undefined) result = e; else error ??= "more than one element"; },
+      element: (e) => {
+        if (result === undefined) result = e;
+        else error ??= "more than one element";
+      },
       streamClose: () => undefined,
-      error: (_c, text) => { error ??= text; },
+      error: (_c, text) => {
+        error ??= text;
+      },
     },
     { maxStanzaSize: maxSize, fragment: true, defaultNs: "jabber:client" },
   );

@@ -8,9 +8,10 @@ import type { SessionDirectory } from "../../core/session-directory.js";
 import { isValidLocalpart } from "../../xmpp/jid.js";
 import type { AccountsApi } from "./accounts.module.js";
 
+// Argument order is the documented one (PROTOCOL §8.5); the CLI maps positional arguments onto it.
 const USER_ARGS = [
-  { name: "user", type: "string" },
-  { name: "host", type: "string" },
+  { name: "user", type: "string", description: "Localpart, or a bare JID" },
+  { name: "host", type: "string", description: "Virtual host (default: the user's domain, else the first host)", optional: true },
 ] as const;
 
 export function accountCommands(api: AccountsApi, hosts: readonly string[], sessions: SessionDirectory): AdminCommand[] {
@@ -18,7 +19,7 @@ export function accountCommands(api: AccountsApi, hosts: readonly string[], sess
     {
       name: "register",
       description: "Register a user",
-      args: [...USER_ARGS, { name: "password", type: "string" }],
+      args: [...USER_ARGS, { name: "password", type: "string", description: "Password" }],
       async handler(args) {
         const user = resolveUser(args, hosts);
         const password = requireString(args, "password");
@@ -40,7 +41,7 @@ export function accountCommands(api: AccountsApi, hosts: readonly string[], sess
     {
       name: "change_password",
       description: "Change the password of an account",
-      args: [...USER_ARGS, { name: "newpass", type: "string" }],
+      args: [...USER_ARGS, { name: "newpass", type: "string", description: "New password" }],
       async handler(args) {
         const user = resolveUser(args, hosts);
         const password = requireString(args, "newpass", "password");
@@ -59,7 +60,7 @@ export function accountCommands(api: AccountsApi, hosts: readonly string[], sess
     {
       name: "check_password",
       description: "Check if a password is correct (0 yes, 1 no)",
-      args: [...USER_ARGS, { name: "password", type: "string" }],
+      args: [...USER_ARGS, { name: "password", type: "string", description: "Password to check" }],
       async handler(args) {
         return (await api.checkPassword(resolveUser(args, hosts), requireString(args, "password"))) ? 0 : 1;
       },
@@ -67,18 +68,18 @@ export function accountCommands(api: AccountsApi, hosts: readonly string[], sess
     {
       name: "registered_users",
       description: "List the localparts of all accounts of a host, sorted",
-      args: [{ name: "host", type: "string" }],
+      args: [{ name: "host", type: "string", description: "Virtual host (default: the first host)", optional: true }],
       handler: async (args) => api.list(resolveHost(args, hosts)),
     },
     {
       name: "register_bulk",
       description: "Create accounts <prefix><from>..<prefix><to> with one password (existing ones are skipped); returns the number created",
       args: [
-        { name: "host", type: "string" },
-        { name: "prefix", type: "string" },
-        { name: "from", type: "integer" },
-        { name: "to", type: "integer" },
-        { name: "password", type: "string" },
+        { name: "host", type: "string", description: "Virtual host" },
+        { name: "prefix", type: "string", description: "Localpart prefix (default: user)" },
+        { name: "from", type: "integer", description: "First number" },
+        { name: "to", type: "integer", description: "Last number (inclusive)" },
+        { name: "password", type: "string", description: "Password of every account" },
       ],
       async handler(args) {
         const host = resolveHost(args, hosts);
