@@ -40,15 +40,22 @@ class UsageError extends Error {}
 /** The server did not answer: the message and the static usage (the command list needs the server). */
 class UnreachableError extends Error {}
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    const message = error instanceof Error ? error.message : String(error);
-    const withUsage = error instanceof UsageError || error instanceof UnreachableError;
-    process.stderr.write(`rtc: ${message}\n${withUsage ? `\n${USAGE}` : ""}`);
-    process.exit(1);
-  },
-);
+main(process.argv.slice(2)).then(exit, (error) => {
+  const message = error instanceof Error ? error.message : String(error);
+  const withUsage = error instanceof UsageError || error instanceof UnreachableError;
+  process.stderr.write(`rtc: ${message}\n${withUsage ? `\n${USAGE}` : ""}`);
+  exit(1);
+});
+
+/** Exits once stdout and stderr are flushed (pipes are asynchronous on some platforms). */
+function exit(code) {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
 
 async function main(argv) {
   const { options, command, rest } = parseGlobal(argv);
@@ -96,6 +103,10 @@ function parseGlobal(argv) {
   const rest = [];
   for (let j = i + 1; j < argv.length; j++) {
     const [name, inline] = splitOption(argv[j]);
+    if (argv[j] === "--") {
+      rest.push(...argv.slice(j));
+      break;
+    }
     if (!argv[j].startsWith("--") || !ANYWHERE_OPTIONS.has(name)) {
       rest.push(argv[j]);
       continue;
@@ -113,14 +124,23 @@ function splitCommandArgs(rest) {
   let json = {};
   const positional = [];
   let help = false;
+  let optionsEnded = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (arg === "--help" || arg === "-h") {
+    if (!optionsEnded && arg === "-h") {
       help = true;
       continue;
     }
-    if (!arg.startsWith("--") || arg === "--") {
+    if (optionsEnded || !arg.startsWith("--")) {
       positional.push(arg);
+      continue;
+    }
+    if (arg === "--") {
+      optionsEnded = true; // what follows is positional even if it starts with "--" (a password…)
+      continue;
+    }
+    if (arg === "--help") {
+      help = true;
       continue;
     }
     const [name, inline] = splitOption(arg);

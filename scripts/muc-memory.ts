@@ -58,13 +58,15 @@ const create = server.modules.commands.get("create_room_with_opts");
 if (create === undefined) throw new Error("no create_room_with_opts");
 
 // 1. Idle rooms (temporary, so the measure is memory only, not the SQLite page cache).
-const ROOMS = 20_000;
+const ROOMS = Number(process.env["ROOMS"] ?? 20_000);
+const tA = performance.now();
 const before = heap();
 for (let i = 0; i < ROOMS; i++) await create.handler({ name: `65f0a1_idle${i}`, service: "conference.localhost", options: { persistent: "false", title: `Room ${i}` } });
 const perRoom = (heap() - before) / ROOMS;
+console.error("rooms phase ms", performance.now() - tA);
 
 // 2. Occupants: fake sessions first (their own cost is not the room's), then the joins.
-const OCCUPANTS = 5_000;
+const OCCUPANTS = Number(process.env["OCCUPANTS"] ?? 2_000);
 const sessions: Session[] = [];
 for (let i = 0; i < OCCUPANTS; i++) {
   const s = fakeSession(i, parseJid(`65f0a1_u${i}@localhost/res${i}`));
@@ -74,9 +76,11 @@ for (let i = 0; i < OCCUPANTS; i++) {
 const joinPresence = (s: Session, room: string): Element =>
   el("presence", { xmlns: "jabber:client", from: s.jid.toString(), to: `${room}/${s.jid.local}`, id: `join-${s.id}` }, el("x", { xmlns: "http://jabber.org/protocol/muc" }));
 await create.handler({ name: "65f0a1_big", service: "conference.localhost", options: { persistent: "false", max_users: String(OCCUPANTS + 10) } });
+const tB = performance.now();
 const beforeJoin = heap();
 for (const s of sessions) await server.router.route(joinPresence(s, "65f0a1_big@conference.localhost"), s);
 const perOccupant = (heap() - beforeJoin) / OCCUPANTS;
+console.error("join phase ms", performance.now() - tB);
 
 // 3. Fan-out to 1,000 occupants.
 await create.handler({ name: "65f0a1_fanout", service: "conference.localhost", options: { persistent: "false", mam: "false" } });

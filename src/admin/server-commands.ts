@@ -11,6 +11,7 @@ import { el, inheritNamespace, type Element } from "../xml/element.js";
 import { parseXml } from "../xml/stream-parser.js";
 import { tryParseJid } from "../xmpp/jid.js";
 import { NS } from "../xmpp/namespaces.js";
+import { StanzaError } from "../xmpp/stanza-error.js";
 import { StreamError } from "../xmpp/stream-error.js";
 import type { AdminApiDeps } from "./admin-api.js";
 
@@ -25,6 +26,22 @@ const USER_ARGS = [
 
 export function serverCommands(deps: AdminApiDeps, all: () => ReadonlyMap<string, AdminCommand>): AdminCommand[] {
   const hosts = deps.config.hosts;
+  /**
+   * "As if `from` had sent it" (§8.5): refusals bounce to `from` like a client's stanza, except a
+   * groupchat to a room, whose refusal is the reply: 400 with the error text ("Only occupants…").
+   */
+  const route = async (stanza: Element): Promise<void> => {
+    const to = tryParseJid(stanza.attrs["to"]);
+    if (stanza.name !== "message" || stanza.attrs["type"] !== "groupchat" || to === undefined || hosts.includes(to.domain)) {
+      return deps.router.route(stanza);
+    }
+    try {
+      await deps.router.routeOrThrow(stanza);
+    } catch (error) {
+      if (error instanceof StanzaError) throw new CommandError(400, error.text ?? error.condition);
+      throw error;
+    }
+  };
   const version = packageVersion();
   let sequence = 0;
   const nextId = () => `api-${Date.now().toString(36)}-${(++sequence).toString(36)}`;
@@ -67,7 +84,7 @@ export function serverCommands(deps: AdminApiDeps, all: () => ReadonlyMap<string
         // §8.5: an empty subject adds no <subject>.
         const message = el("message", { type, from, to, id: nextId() }, subject === "" ? undefined : el("subject", null, subject), el("body", null, body));
         inheritNamespace(message, NS.client);
-        await deps.router.route(message);
+        await route(message);
         return 0;
       },
     },
@@ -85,7 +102,7 @@ export function serverCommands(deps: AdminApiDeps, all: () => ReadonlyMap<string
         const stanza = parseStanza(requireString(args, "stanza"), deps.config.c2s.max_stanza_size);
         stanza.attrs["from"] = from;
         stanza.attrs["to"] = to;
-        await deps.router.route(stanza);
+        await route(stanza);
         return 0;
       },
     },

@@ -58,6 +58,17 @@ export class Router {
     }
   }
 
+  /**
+   * Like route(), but a StanzaError on the way is thrown to the caller instead of bounced to `from`:
+   * the admin API reports a refused groupchat as 400 with the error text (PROTOCOL §8.5 send_message).
+   */
+  async routeOrThrow(stanza: Element): Promise<void> {
+    if (stanza.ns === "") inheritNamespace(stanza, NS.client);
+    const from = parseJid(stanza.attrs["from"] ?? "");
+    const toAttr = stanza.attrs["to"];
+    await this.#routeTo(stanza, from, toAttr === undefined ? from.bare() : parseJid(toAttr), undefined);
+  }
+
   async #routeTo(stanza: Element, from: Jid, to: Jid, origin: Session | undefined): Promise<void> {
     if (this.deps.hosts.has(to.domain)) {
       if (to.local === "") return this.#toHost(stanza, from, to, origin);

@@ -267,6 +267,34 @@ describe("§8.3 response shapes and §8.5 account commands", () => {
   });
 });
 
+describe("§8.3 room rows (commands of the MUC module)", () => {
+  const service = "conference.localhost";
+
+  it("creates a room once, then answers 400 \"Room already exists\"", async () => {
+    expect(await post("create_room_with_opts", { name: "shape_room", service, host: "localhost", options: [] })).toMatchObject({ status: 200, text: "0" });
+    expect(await post("create_room_with_opts", { name: "shape_room", service, host: "localhost", options: [] })).toMatchObject({ status: 400, text: `"Room already exists"` });
+  });
+
+  it("refuses groupchat from anyone but an occupant, subscriber, admin or App system account: 400 with the text (§8.5)", async () => {
+    const to = `shape_room@${service}`;
+    const only = `"Only occupants are allowed to send messages to the conference"`;
+    expect(await post("send_message", { type: "groupchat", from: "bob@localhost", to, subject: "", body: "hi" })).toMatchObject({ status: 400, text: only });
+    const stanza = `<message type="groupchat"><body>hi</body></message>`;
+    expect(await post("send_stanza", { from: "bob@localhost/x", to, stanza })).toMatchObject({ status: 400, text: only });
+    expect(await post("send_message", { type: "groupchat", from: "admin@localhost", to, subject: "", body: "from the admin" })).toMatchObject({ status: 200, text: "0" });
+  });
+
+  it("answers room commands on a missing room with 400 \"Room doesn't exists\", and get_room_options with 200 {}", async () => {
+    expect(await post("destroy_room", { name: "no_such_room", service })).toMatchObject({ status: 400, text: `"Room doesn't exists"` });
+    expect(await post("change_room_option", { name: "no_such_room", service, option: "title", value: "x" })).toMatchObject({ status: 400, text: `"Room doesn't exists"` });
+    expect(await post("set_room_affiliation", { name: "no_such_room", service, jid: "alice@localhost", affiliation: "member" })).toMatchObject({
+      status: 400,
+      text: `"Room doesn't exists"`,
+    });
+    expect(await post("get_room_options", { name: "no_such_room", service })).toMatchObject({ status: 200, text: "{}" });
+  });
+});
+
 describe("§8.5 server commands", () => {
   it("counts connected sessions as {\"num_sessions\":n}", async () => {
     const before = (await post("connected_users_number", {})).body as { num_sessions: number };

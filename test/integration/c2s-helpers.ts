@@ -23,13 +23,21 @@ export function streamErrorXml(condition: string, text?: string): string {
   return `<stream:error xmlns:stream="${NS_STREAM}"><${condition} xmlns="${NS_STREAMS}"/>${t}</stream:error>`;
 }
 
-/** Waits until the server closed the connection, then checks it sent this stream error and nothing after but the close. */
+/**
+ * Waits until the server closed the connection, then checks it sent this stream error (with exactly
+ * this text when given, any descriptive text otherwise) and nothing after it but the close.
+ */
 export async function expectStreamError(raw: RawClient, condition: string, text?: string): Promise<string> {
   await raw.closed;
   const all = raw.text();
-  const error = streamErrorXml(condition, text);
-  expect(all).toContain(error);
-  const after = all.slice(all.indexOf(error) + error.length);
+  const head = `<stream:error xmlns:stream="${NS_STREAM}"><${condition} xmlns="${NS_STREAMS}"/>`;
+  const at = all.indexOf(head);
+  expect(at, all).toBeGreaterThanOrEqual(0);
+  const rest = all.slice(at + head.length);
+  const textXml = /^(<text xmlns="urn:ietf:params:xml:ns:xmpp-streams">([^<]*)<\/text>)?<\/stream:error>/.exec(rest);
+  expect(textXml, all).not.toBeNull();
+  if (text !== undefined) expect(textXml?.[2]).toBe(text);
+  const after = rest.slice(textXml?.[0].length ?? 0);
   expect(["</stream:stream>", `<close xmlns="${NS_FRAMING}"/>`]).toContain(after);
   return all;
 }

@@ -6,7 +6,7 @@ import { plainAuth, rawTcp, rawWebSocket, streamHeader, type RawClient } from ".
 import { rawSession } from "../harness/raw-session.js";
 import { startTestServer, type TestServer } from "../harness/test-server.js";
 import { xml } from "../harness/test-client.js";
-import { NS_STREAM, expectStreamError, streamErrorXml, wsOpen } from "./c2s-helpers.js";
+import { NS_STREAM, expectStreamError, streamErrorXml, until, wsOpen } from "./c2s-helpers.js";
 
 const MAX = 4096;
 const TCP_HEADER = /^<\?xml version="1\.0"\?><stream:stream xmlns="jabber:client" xmlns:stream="http:\/\/etherx\.jabber\.org\/streams" from="localhost" id="[0-9a-f]{16}" version="1\.0" xml:lang="en">/;
@@ -180,6 +180,7 @@ describe("c2s input hardening", () => {
       await bob.receive((s) => s.attrs.id === "ok-19");
       expect(raw.text()).not.toContain("stream:error");
       raw.close();
+      await bob.stop();
     });
   });
 
@@ -199,6 +200,7 @@ describe("c2s input hardening", () => {
     const victim = await server.connect("victim", { password: "victim-pass" });
     const kept = await victim.receive((s) => s.attrs.id === "kept");
     expect(kept.getChildText("body")).toBe("still here");
-    expect(server.server.sessions.count()).toBe(1);
+    // Nothing leaked: only the victim's session is left.
+    expect(await until(() => server.server.sessions.count(), (n) => n === 1)).toBe(1);
   });
 });

@@ -66,11 +66,16 @@ describe("rtc CLI", () => {
     expect(result).toMatchObject({ code: 0, stdout: "User bob@localhost successfully registered\n" });
   });
 
+  it("takes words after -- as positional values even when they start with --", async () => {
+    expect(await rtc([...auth, "register", "--", "carol", "localhost", "--dashing"])).toMatchObject({ code: 0 });
+    expect(await rtc([...auth, "check_password", "carol", "localhost", "--", "--dashing"])).toMatchObject({ code: 0, stdout: "0\n" });
+  });
+
   it("prints JSON replies indented", async () => {
     const result = await rtc([...auth, "registered_users", "localhost"]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual(["admin", "alice", "bob"]);
-    expect(result.stdout).toBe(JSON.stringify(["admin", "alice", "bob"], null, 2) + "\n");
+    expect(JSON.parse(result.stdout)).toEqual(["admin", "alice", "bob", "carol"]);
+    expect(result.stdout).toBe(JSON.stringify(["admin", "alice", "bob", "carol"], null, 2) + "\n");
     expect(JSON.parse((await rtc([...auth, "connected_users_number"])).stdout)).toEqual({ num_sessions: 0 });
   });
 

@@ -13,8 +13,8 @@ interface QueryOptions {
   readonly ns?: string;
   readonly to?: string;
   readonly max?: number;
-  readonly before?: string;
-  readonly after?: string;
+  readonly before?: string | undefined;
+  readonly after?: string | undefined;
   readonly with?: string;
 }
 
@@ -56,7 +56,7 @@ function unwrap(result: XmlElement, ns = MAM2): { id: string; message: XmlElemen
   return { id: r.attrs.id as string, message, delay };
 }
 
-function rsmOf(fin: XmlElement): { first?: string; index?: string; last?: string; count?: string } {
+function rsmOf(fin: XmlElement): Record<"first" | "index" | "last" | "count", string | undefined> {
   const set = fin.getChild("set", RSM) as XmlElement;
   const first = set.getChild("first");
   return { first: first?.text(), index: first?.attrs.index, last: set.getChild("last")?.text(), count: set.getChildText("count") ?? undefined };

@@ -29,7 +29,7 @@ describe.each<Transport>(["tcp", "ws"])("MUC roles and affiliations over %s", (t
 
   beforeAll(async () => {
     server = await startTestServer({ users: ["admin", "65f0a1_alice", "65f0a1_bob", "65f0a1_carol"], config: { auth: { mechanisms: ["PLAIN"] } } });
-    [admin, alice, bob, carol] = await Promise.all(["admin", "65f0a1_alice", "65f0a1_bob", "65f0a1_carol"].map((u) => server.connect(u, { transport })));
+    [admin, alice, bob, carol] = (await Promise.all(["admin", "65f0a1_alice", "65f0a1_bob", "65f0a1_carol"].map((u) => server.connect(u, { transport })))) as [TestClient, TestClient, TestClient, TestClient];
   });
   afterAll(() => server.stop());
 

@@ -17,7 +17,7 @@ describe("MUC admin API (ethora profile)", () => {
 
   beforeAll(async () => {
     server = await startTestServer({ users: ["admin", "65f0a1_alice", "65f0a1_bob", "65f0a1_carol"], config: { auth: { mechanisms: ["PLAIN"] } } });
-    [alice, bob, carol] = await Promise.all(["65f0a1_alice", "65f0a1_bob", "65f0a1_carol"].map((u) => server.connect(u)));
+    [alice, bob, carol] = (await Promise.all(["65f0a1_alice", "65f0a1_bob", "65f0a1_carol"].map((u) => server.connect(u)))) as [TestClient, TestClient, TestClient];
   });
   afterAll(() => server.stop());
 
@@ -132,6 +132,14 @@ describe("MUC admin API (ethora profile)", () => {
     expect(gone.getChild("x", NS_MUC_USER)?.getChild("destroy")).toBeDefined();
     expect((await server.api("get_room_options", { name })).body).toEqual({});
     expect((await server.api("destroy_room", { name })).body).toBe("Room doesn't exists");
+  });
+
+  it("drops a deleted account's affiliations in every room (§8.5 unregister)", async () => {
+    const name = fresh();
+    await server.register("65f0a1_temp");
+    await server.api("create_room_with_opts", { name, service: SERVICE, options: { affiliations: "member=65f0a1_temp@localhost;owner=65f0a1_alice@localhost" } });
+    await server.api("unregister", { user: "65f0a1_temp", host: "localhost" });
+    expect(((await server.api("get_room_affiliations", { name })).body as { jid: string }[]).map((a) => a.jid)).toEqual(["65f0a1_alice@localhost"]);
   });
 
   describe("room kinds (PROTOCOL §1.6)", () => {

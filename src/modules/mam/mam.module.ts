@@ -14,11 +14,12 @@ import { ArchiveWriter } from "./archive-writer.js";
 import { QUERY_NAMESPACES, formFieldsElement, metadataElement } from "./mam.codec.js";
 import { answerQuery, type QuerySummary, type QueryTarget } from "./mam.query.js";
 import { localDomainTest } from "./mam.stamps.js";
-import { SqlArchiveStore, mamMigrations } from "./mam.store.js";
+import { SQLITE_INSERT, SqlArchiveStore, mamMigrations, sqliteInsertPayload } from "./mam.store.js";
 import { RetentionPurge } from "./mam.retention.js";
 import type { ArchiveEntry, ArchiveFilters, Page, PageRequest } from "./mam.types.js";
 import { isAnonymousAccount, userArchiveHook } from "./mam.user-archive.js";
 import { isDataError } from "./sql-data-errors.js";
+import { SqliteInsertWorker } from "./sqlite-insert-worker.js";
 
 export type { ArchiveEntry, ArchiveFilters, Page, PageRequest, QuerySummary, QueryTarget };
 export { EntryKind } from "./mam.types.js";
@@ -58,8 +59,9 @@ export const mamModule = defineModule<MamApi>({
 
   setup(ctx) {
     const store = new SqlArchiveStore(ctx.db, ctx.dialect);
+    let insertWorker: SqliteInsertWorker | undefined;
     const writer = new ArchiveWriter<ArchiveEntry>({
-      write: (rows) => store.insertMany(rows),
+      write: (rows) => (insertWorker === undefined ? store.insertMany(rows) : insertWorker.run(sqliteInsertPayload(rows))),
       log: ctx.log,
       isPermanent: isDataError,
       describe: (e) => ({ archive: e.archive, id: e.id }),
@@ -106,11 +108,14 @@ export const mamModule = defineModule<MamApi>({
     ctx.onStart(async () => {
       // §6.1: ids keep increasing across restarts.
       ctx.archiveIds.observe(await store.maxId());
+      const file = await store.sqliteFile();
+      if (file !== undefined) insertWorker = new SqliteInsertWorker(file, SQLITE_INSERT);
       retention.start();
     });
     ctx.onStop(async () => {
       retention.stop();
       await writer.stop();
+      await insertWorker?.close();
     });
 
     return {

@@ -51,7 +51,7 @@ export const mamMigrations: readonly Migration[] = [
 
 const COLUMNS = "archive, id, peer, peer_resource, nick, kind, origin_id, stanza";
 // `where true` resolves SQLite's parsing ambiguity between INSERT … SELECT and the upsert clause.
-const SQLITE_INSERT = `insert into mam_messages (${COLUMNS}) select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 from json_each(?) where true on conflict do nothing`;
+export const SQLITE_INSERT = `insert into mam_messages (${COLUMNS}) select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 from json_each(?) where true on conflict do nothing`;
 const PG_INSERT = `insert into mam_messages (${COLUMNS}) select * from unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int2[], $7::text[], $8::text[]) on conflict do nothing`;
 
 export class SqlArchiveStore {
@@ -123,6 +123,14 @@ export class SqlArchiveStore {
     return row?.max === null || row?.max === undefined ? 0 : Number(row.max);
   }
 
+  /** The file of a SQLite database, undefined in memory or on PostgreSQL (where a worker cannot share it). */
+  async sqliteFile(): Promise<string | undefined> {
+    if (this.dialect !== "sqlite") return undefined;
+    const { rows } = await sql<{ name: string; file: string }>`pragma database_list`.execute(this.db);
+    const file = rows.find((r) => r.name === "main")?.file;
+    return file === undefined || file === "" ? undefined : file;
+  }
+
   /** The oldest and newest ids of one archive (XEP-0313 metadata); undefined when it is empty. */
   async bounds(archive: string): Promise<{ readonly first: number; readonly last: number } | undefined> {
     const row = await this.db
@@ -147,13 +155,18 @@ export class SqlArchiveStore {
   }
 }
 
-function sqliteInsert(entries: readonly ArchiveEntry[]): CompiledQuery {
+/** The one parameter of SQLITE_INSERT: the entries as a JSON array of column tuples. */
+export function sqliteInsertPayload(entries: readonly ArchiveEntry[]): string {
   const tuples: unknown[] = new Array(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i] as ArchiveEntry;
     tuples[i] = [e.archive, e.id, e.peer, e.peerResource, e.nick, e.kind, e.originId, e.stanza];
   }
-  return CompiledQuery.raw(SQLITE_INSERT, [JSON.stringify(tuples)]);
+  return JSON.stringify(tuples);
+}
+
+function sqliteInsert(entries: readonly ArchiveEntry[]): CompiledQuery {
+  return CompiledQuery.raw(SQLITE_INSERT, [sqliteInsertPayload(entries)]);
 }
 
 function postgresInsert(entries: readonly ArchiveEntry[]): CompiledQuery {

@@ -17,10 +17,13 @@ import { handleAvailable } from "./room-join.js";
 import { leaveSession } from "./room-lifecycle.js";
 import { handleGroupchat, handlePrivateMessage } from "./room-messages.js";
 import { roomIq, serviceIq } from "./room-iq.js";
+import { OccupantIqRelay } from "./occupant-iq.js";
 
 export const ROOM_MISSING = "Conference room does not exist";
 
 export class MucService implements LocalService {
+  readonly #relay = new OccupantIqRelay();
+
   constructor(
     readonly domain: string,
     private readonly ctx: MucContext,
@@ -73,13 +76,18 @@ export class MucService implements LocalService {
 
   async #iq(stanza: Element, from: Jid, to: Jid, origin: Session | undefined): Promise<void> {
     const type = stanza.attrs["type"];
-    if (type !== "get" && type !== "set") return; // results and errors addressed to the service end here
     const room = to.local === "" ? undefined : this.ctx.rooms.get(to);
+    if (type !== "get" && type !== "set") {
+      // Answers to queries relayed to occupants go back to the requester; other results end here.
+      if (room !== undefined && to.resource !== "") await this.#relay.reply(this.ctx, room, stanza, from);
+      return;
+    }
     const request: MucIqRequest = { stanza, id: stanza.attrs["id"] ?? "", type, from, to, room, session: origin };
     let reply: Element;
     try {
       const payload = stanza.firstElement();
       if (payload === undefined) throw new StanzaError("bad-request");
+      if (room !== undefined && to.resource !== "" && !payload.is("ping", NS.ping)) return await this.#relay.forward(this.ctx, room, stanza, from, to);
       const result = to.local === "" ? await serviceIq(this.ctx, payload, request) : await roomIq(this.ctx, payload, request);
       reply = iqResult(stanza, result ?? undefined);
     } catch (error) {

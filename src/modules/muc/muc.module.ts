@@ -8,15 +8,24 @@ import { Phase } from "../../core/hook-map.js";
 import { defineModule } from "../../core/module.js";
 import type { Jid } from "../../xmpp/jid.js";
 import type { Affiliation } from "./affiliations.js";
+import { mamModule } from "../mam/mam.module.js";
 import { mucCommands } from "./muc.commands.js";
 import { SqlMucStore, mucMigrations } from "./muc.store.js";
 import { Extensions, isServerAdmin, mucSettings, type MucContext } from "./muc-context.js";
 import type { MucExtension } from "./muc-extensions.js";
 import { MucService } from "./muc-service.js";
 import { applyAffiliation } from "./room-affiliation.js";
+import { mamArchiver } from "./room-archive.js";
 import { destroyRoom, leaveAll } from "./room-lifecycle.js";
+import { resolveSender } from "./room-messages.js";
 import { RoomRegistry } from "./room-registry.js";
 import type { RoomView } from "./room.js";
+import { tenantGuard, type GuardRefusal } from "./tenant-guard.js";
+
+export type { OccupantView, RoomView } from "./room.js";
+export type { AffiliationChange, GroupchatEvent, MucExtension, MucIqHandler, MucIqRequest, RoomMessageEvent, RoomNodeEvent } from "./muc-extensions.js";
+export type { Affiliation, Role } from "./affiliations.js";
+export type { GuardRefusal } from "./tenant-guard.js";
 
 export interface MucApi {
   /** The served MUC domains (`conference.<HOST>` per host). */
@@ -30,6 +39,10 @@ export interface MucApi {
   setAffiliation(room: Jid, user: Jid, affiliation: Affiliation, reason?: string): Promise<boolean>;
   /** §3.14. False when the room does not exist. */
   destroyRoom(room: Jid, reason?: string): Promise<boolean>;
+  /** §3.6 step 1 (also §8.5 send_message): the nick under which `from` may post, or undefined when refused. */
+  senderNick(room: Jid, from: Jid): string | undefined;
+  /** §4 for other features (MucSub subscribe, room archive queries): the refusal text, or undefined. */
+  tenantRefusal(user: Jid, request: { readonly anonymous: boolean; readonly room: string; readonly nick?: string }): GuardRefusal | undefined;
 }
 
 export const mucModule = defineModule<MucApi>({
@@ -40,6 +53,8 @@ export const mucModule = defineModule<MucApi>({
     const settings = mucSettings(ctx.config);
     const rooms = new RoomRegistry(new SqlMucStore(ctx.db), settings.defaults, ctx.log);
     const ext = new Extensions();
+    // Room archives live in the MAM store (§6.2); MAM does not depend on MUC, so no cycle.
+    ext.add(mamArchiver(ctx.use(mamModule)));
     const mctx: MucContext = {
       settings,
       router: ctx.router,
@@ -93,6 +108,17 @@ export const mucModule = defineModule<MucApi>({
         await destroyRoom(mctx, room, { reason });
         return true;
       },
+      senderNick(roomJid, from) {
+        const room = rooms.get(roomJid);
+        if (room === undefined) return undefined;
+        try {
+          return resolveSender(mctx, room, from).nick;
+        } catch {
+          return undefined;
+        }
+      },
+      tenantRefusal: (user, request) =>
+        tenantGuard({ enabled: settings.tenantGuard, user, anonymous: request.anonymous, serverAdmin: isServerAdmin(mctx, user), room: request.room, nick: request.nick }),
     };
     for (const command of mucCommands(mctx, ctx.config)) ctx.commands.register(command);
     return api;

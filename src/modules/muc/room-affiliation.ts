@@ -9,6 +9,7 @@ import type { Jid } from "../../xmpp/jid.js";
 import { NS } from "../../xmpp/namespaces.js";
 import { affiliationRank, defaultRole, type Affiliation, type Role } from "./affiliations.js";
 import { isServerAdmin, type MucContext } from "./muc-context.js";
+import { fanOut } from "./fan-out.js";
 import type { Occupant } from "./occupants.js";
 import { removeOccupant } from "./room-lifecycle.js";
 import { availablePresence, broadcastPresence, emitRoomEvent, Status } from "./room-presence.js";
@@ -54,7 +55,7 @@ async function notifyAffiliation(ctx: MucContext, room: Room, user: Jid, affilia
     el("x", { xmlns: NS.mucUser }, el("item", { jid: user.bareString, affiliation })),
   );
   const recipients = room.occupants.recipients();
-  if (recipients.length > 0) await ctx.router.broadcast(notice, recipients);
+  if (recipients.length > 0) await fanOut(ctx.router, notice, recipients);
   await emitRoomEvent(ctx, room, "affiliations", notice);
 }
 

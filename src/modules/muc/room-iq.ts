@@ -28,7 +28,7 @@ export async function serviceIq(ctx: MucContext, payload: Element, iq: MucIqRequ
 
 export async function roomIq(ctx: MucContext, payload: Element, iq: MucIqRequest): Promise<Element | undefined | void> {
   const room = iq.room as Room | undefined;
-  if (iq.to.resource !== "") return occupantIq(ctx, room, payload, iq);
+  if (iq.to.resource !== "") return occupantIq(room, payload, iq);
   const ext = ctx.ext.iqHandler("room", iq.type, payload.ns, payload.name);
   if (ext !== undefined && (room !== undefined || ext.allowMissingRoom === true)) return ext.handle(payload, iq);
   if (room === undefined) throw new StanzaError("item-not-found", ROOM_MISSING);
@@ -51,10 +51,9 @@ function pingRoom(room: Room, iq: MucIqRequest): undefined {
   return undefined;
 }
 
-/** IQs to room/nick: XEP-0410 self-ping; other queries to occupants are not relayed. */
-function occupantIq(ctx: MucContext, room: Room | undefined, payload: Element, iq: MucIqRequest): undefined {
+/** IQs to room/nick that the room answers itself: the XEP-0410 self-ping (other queries are relayed, occupant-iq.ts). */
+function occupantIq(room: Room | undefined, payload: Element, iq: MucIqRequest): undefined {
   if (room === undefined) throw new StanzaError("item-not-found", ROOM_MISSING);
   if (iq.type === "get" && payload.is("ping", NS.ping)) return pingRoom(room, iq);
-  void ctx;
   throw new StanzaError("service-unavailable");
 }

@@ -10,6 +10,7 @@ import { NS } from "../../xmpp/namespaces.js";
 import { StanzaError } from "../../xmpp/stanza-error.js";
 import { delayElement, stampFromMillis } from "../../xmpp/stanza.js";
 import { affiliationRank, defaultRole, type Affiliation } from "./affiliations.js";
+import { FANOUT_SLICE, yieldToEventLoop } from "./fan-out.js";
 import { isServerAdmin, type MucContext } from "./muc-context.js";
 import { parseHistoryRequest } from "./muc.codec.js";
 import { Occupant } from "./occupants.js";
@@ -104,7 +105,8 @@ async function join(ctx: MucContext, existing: Room | undefined, stanza: Element
   if (room === undefined) {
     room = ctx.rooms.build(to);
     room.affiliations.set(from.bareString, "owner");
-    saved = ctx.rooms.add(room);
+    // The write runs while the joiner is answered; its failure is logged, never left unhandled.
+    saved = ctx.rooms.add(room).catch((err: unknown) => ctx.log.error({ err, room: to.bareString }, "could not store a new room"));
   }
   const role = admin ? "moderator" : defaultRole(affiliation, room.config);
   let occ = room.occupants.byNick(nick);
@@ -120,11 +122,16 @@ async function join(ctx: MucContext, existing: Room | undefined, stanza: Element
   else joined.add(room);
 
   await sendInitialState(ctx, room, occ, stanza, from, isNew, existing === undefined);
-  if (saved !== undefined) await saved.catch((err: unknown) => ctx.log.error({ err, room: to.bareString }, "could not store a new room"));
+  await saved;
 }
 
 async function sendInitialState(ctx: MucContext, room: Room, occ: Occupant, stanza: Element, from: Jid, isNew: boolean, created: boolean): Promise<void> {
-  for (const p of occupantList(room, occ, occ)) await ctx.router.broadcast(p, [from]);
+  let sent = 0;
+  for (const p of occupantList(room, occ, occ)) {
+    // A big room's occupant list is thousands of stanzas: let other traffic through now and then.
+    if (++sent % FANOUT_SLICE === 0) await yieldToEventLoop();
+    await ctx.router.broadcast(p, [from]);
+  }
   const affiliation = room.affiliation(occ.bare.bareString);
   const selfCodes: string[] = [Status.self];
   if (created) selfCodes.push(Status.created);

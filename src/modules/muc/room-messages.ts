@@ -14,6 +14,7 @@ import { defaultRole, type Role } from "./affiliations.js";
 import { isServerAdmin, isSystemAccountOf, type MucContext } from "./muc-context.js";
 import type { RoomMessageEvent } from "./muc-extensions.js";
 import type { Occupant } from "./occupants.js";
+import { fanOut } from "./fan-out.js";
 import type { Room } from "./room.js";
 
 export const ONLY_OCCUPANTS = "Only occupants are allowed to send messages to the conference";
@@ -32,19 +33,20 @@ export function isArchivedClass(message: Element): boolean {
   return hasHint(message, "store") || hasBody(message);
 }
 
-interface Sender {
+export interface Sender {
   readonly nick: string;
   readonly role: Role;
   readonly occupant: Occupant | undefined;
 }
 
 /** §3.6 step 1: an occupant, a subscriber, a server admin or the App system account; anyone else is refused. */
-function resolveSender(ctx: MucContext, room: Room, from: Jid): Sender {
+export function resolveSender(ctx: MucContext, room: Room, from: Jid): Sender {
   const occupant = room.occupants.byFullJid(from.toString());
   if (occupant !== undefined) return { nick: occupant.nick, role: occupant.role, occupant };
-  if (isServerAdmin(ctx, from) || isSystemAccountOf(ctx, room, from)) return { nick: from.local, role: "moderator", occupant };
+  const admin = isServerAdmin(ctx, from);
   const nick = ctx.ext.senderNick(room, from.bare());
-  if (nick !== undefined) return { nick, role: defaultRole(room.affiliation(from.bareString), room.config), occupant };
+  if (nick !== undefined) return { nick, role: admin ? "moderator" : defaultRole(room.affiliation(from.bareString), room.config), occupant };
+  if (admin || isSystemAccountOf(ctx, room, from)) return { nick: from.local, role: "moderator", occupant };
   throw new StanzaError("not-acceptable", ONLY_OCCUPANTS);
 }
 
@@ -69,7 +71,7 @@ export async function handleGroupchat(ctx: MucContext, room: Room, stanza: Eleme
   const joined = room.occupants.recipients();
   const event: RoomMessageEvent = { room, stanza: out, id, archived, subject: false, from, nick: sender.nick, joined };
   const stored = archived ? archive(ctx, event) : undefined;
-  await ctx.router.broadcast(out, joined);
+  await fanOut(ctx.router, out, joined);
   room.history?.push({ stanza: out, at: Date.now() });
   if (stored !== undefined) await stored;
   await afterBroadcast(ctx, event);
@@ -100,9 +102,8 @@ function relayedAttrs(stanza: Element, from: string): Record<string, string> {
   return attrs;
 }
 
+/** Step 8: the archive write is queued (room-archive.ts); a returned promise means the queue wants us to wait. */
 async function archive(ctx: MucContext, event: RoomMessageEvent): Promise<void> {
-  // TODO(issue-3): the MAM module (src/modules/mam/) archives through this extension point once it exists;
-  // until then the id comes from ctx.archiveIds and nothing is stored.
   for (const e of ctx.ext.all) {
     if (e.archive === undefined) continue;
     try {
@@ -139,7 +140,7 @@ async function changeSubject(ctx: MucContext, room: Room, stanza: Element, from:
   room.subjectAuthor = sender.nick;
   const out = new Element("message", stanza.ns === "" ? NS.client : stanza.ns, relayedAttrs(stanza, room.occupantJid(sender.nick).toString()), stanza.children.slice());
   const joined = room.occupants.recipients();
-  await ctx.router.broadcast(out, joined);
+  await fanOut(ctx.router, out, joined);
   await ctx.rooms.saveSubject(room);
   await afterBroadcast(ctx, { room, stanza: out, id: 0, archived: false, subject: true, from, nick: sender.nick, joined });
 }

@@ -8,6 +8,7 @@ import { NS } from "../../xmpp/namespaces.js";
 import { StanzaError } from "../../xmpp/stanza-error.js";
 import { affiliationRank } from "./affiliations.js";
 import { parseDestroy, parseSubmittedForm } from "./muc.codec.js";
+import { fanOut } from "./fan-out.js";
 import { isServerAdmin, type MucContext } from "./muc-context.js";
 import type { MucIqRequest } from "./muc-extensions.js";
 import { actorOf, handleAdminSet } from "./room-admin.js";
@@ -107,7 +108,7 @@ export async function applyConfig(ctx: MucContext, room: Room, next: RoomConfig)
   if (!previous.anonymous && next.anonymous) codes.push(Status.nowSemiAnonymous);
   const notice = roomNotice(room, el("x", { xmlns: NS.mucUser }, codes.map((code) => el("status", { code }))));
   const recipients = room.occupants.recipients();
-  if (recipients.length > 0) await ctx.router.broadcast(notice, recipients);
+  if (recipients.length > 0) await fanOut(ctx.router, notice, recipients);
   await emitRoomEvent(ctx, room, "config", notice);
   if (next.members_only && !previous.members_only) {
     for (const occ of [...room.occupants]) {

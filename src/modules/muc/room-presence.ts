@@ -8,6 +8,7 @@ import { el, type Element } from "../../xml/element.js";
 import type { Jid } from "../../xmpp/jid.js";
 import { NS } from "../../xmpp/namespaces.js";
 import type { Affiliation, Role } from "./affiliations.js";
+import { fanOut } from "./fan-out.js";
 import type { MucContext } from "./muc-context.js";
 import type { Occupant } from "./occupants.js";
 import type { Room } from "./room.js";
@@ -125,10 +126,10 @@ export async function broadcastPresence(
     }
   }
   const shownJid = options.shownJid ?? (occ.sessions.size > 0 ? occ.primaryJid : undefined);
-  if (withJid.length > 0) await ctx.router.broadcast(build(shownJid, false), withJid);
+  if (withJid.length > 0) await fanOut(ctx.router, build(shownJid, false), withJid);
   if (withoutJid.length === 0 && !hasRoomEvents(ctx)) return;
   const hidden = build(room.config.anonymous ? undefined : shownJid, false);
-  if (withoutJid.length > 0) await ctx.router.broadcast(hidden, withoutJid);
+  if (withoutJid.length > 0) await fanOut(ctx.router, hidden, withoutJid);
   await emitRoomEvent(ctx, room, "presence", hidden);
 }
 
