@@ -66,11 +66,19 @@ interface Kit {
   connect(kind?: ConnectionKind): { conn: FakeConnection; session: C2sSession };
 }
 
-function kit(options: { throttle?: AuthThrottle; onStanza?: (stanza: Element) => Promise<void> | void } = {}): Kit {
+interface KitOptions {
+  throttle?: AuthThrottle;
+  onStanza?: (stanza: Element) => Promise<void> | void;
+  onClosed?: (unacked: readonly Element[]) => void;
+}
+
+function kit(options: KitOptions = {}): Kit {
   const config = resolveConfig({ hosts: ["localhost"], database: { url: "sqlite::memory:" }, log: { level: "silent" } }, {}, "/tmp");
   const hooks = new Hooks();
   const onStanza = options.onStanza;
   if (onStanza) hooks.on("client.stanza-sent", async ({ stanza }) => void (await onStanza(stanza)));
+  const onClosed = options.onClosed;
+  if (onClosed) hooks.on("session.closed", ({ unacked }) => onClosed(unacked));
   hooks.freeze();
   const routed: Element[] = [];
   const backend: SaslAuthBackend = { host: "localhost", getCredentials: () => Promise.resolve(undefined) };
@@ -227,6 +235,21 @@ describe("C2sSession output", () => {
     const to = session.jid.toString();
     expect(conn.text()).toBe(`<message to="${to}" from="room@conference.localhost/n" type="groupchat"><body>hi</body></message>`);
     expect(session.sm?.unacked().map((s) => serialize(s, "jabber:client"))).toEqual([`<message from="room@conference.localhost/n" type="groupchat" to="${to}"><body>hi</body></message>`]);
+  });
+
+  it("ends a session whose client leaves more than 5000 stanzas unacknowledged, handing them all to session.closed", async () => {
+    let handedOver: readonly Element[] = [];
+    const k = kit({ onClosed: (unacked) => (handedOver = unacked) });
+    const { conn, session } = await bound(k);
+    conn.receive(`<enable xmlns="urn:xmpp:sm:3"/>`);
+    await vi.waitFor(() => expect(conn.text()).toContain("<enabled"));
+    for (let i = 0; i < 5000; i++) session.deliver(el("message", { id: `q${i}` }));
+    expect(session.state).toBe("bound");
+    session.deliver(el("message", { id: "one-too-many" }));
+    expect(session.state).toBe("closed");
+    expect(conn.text()).toContain(`<policy-violation xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>`);
+    await vi.waitFor(() => expect(handedOver).toHaveLength(5001));
+    expect(handedOver.at(-1)?.attrs["id"]).toBe("one-too-many");
   });
 
   it("declares jabber:client on every stanza over WebSocket, also on those built without a namespace (RFC 7395 §3.3.3)", async () => {

@@ -36,6 +36,8 @@ const CLOSED_BY_PEER = "closed-by-peer";
 const MAX_INBOX = 64;
 /** A client that reads this much slower than it is written to is cut off (slow consumer). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** XEP-0198 queue bound (ejabberd's max_ack_queue): past it the session ends and hands the queue on. */
+const MAX_UNACKED = 5000;
 
 export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
   readonly id: number;
@@ -301,7 +303,7 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
   /** Session.deliver: the router hands a stanza to this client. */
   deliver(stanza: Element): void {
     if (this.state === "closed" || this.state === "transferred") return;
-    this.sm?.sent(stanza);
+    if (this.sm !== undefined && !this.#queueForAck(stanza)) return;
     if (this.state === "hibernated") return; // kept in the SM queue until resumed or timed out
     this.#writeStanza(serializeTopLevel(stanza, this.framing.stanzaNs));
   }
@@ -310,9 +312,18 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
   deliverShared(shared: SharedStanza): void {
     if (this.state === "closed" || this.state === "transferred") return;
     const to = this.jid.toString();
-    if (this.sm !== undefined) this.sm.sent(shared.elementFor(to));
+    if (this.sm !== undefined && !this.#queueForAck(shared.elementFor(to))) return;
     if (this.state === "hibernated") return;
     this.#writeStanza(shared.bytesFor(to, this.framing.stanzaNs));
+  }
+
+  /** False when the queue is full: the session then ends, and `session.closed` gets the queue. */
+  #queueForAck(stanza: Element): boolean {
+    const sm = this.sm as StreamManagementState;
+    sm.sent(stanza);
+    if (sm.unackedCount <= MAX_UNACKED) return true;
+    this.close(new StreamError("policy-violation", "Too many unacknowledged stanzas"));
+    return false;
   }
 
   #writeStanza(bytes: string): void {

@@ -5,13 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawTcp, rawWebSocket, streamHeader } from "../harness/raw-client.js";
 import { rawSession } from "../harness/raw-session.js";
 import { startTestServer, type TestServer } from "../harness/test-server.js";
-import { xml } from "../harness/test-client.js";
+import { xml, type TestClient } from "../harness/test-client.js";
 import { expectStreamError, streamErrorXml, wsOpen } from "./c2s-helpers.js";
 
 describe("client pings (XEP-0199, PROTOCOL §2.10)", () => {
   let server: TestServer;
+  let alice: TestClient;
   beforeAll(async () => {
     server = await startTestServer({ users: ["alice"] });
+    alice = await server.connect("alice", { transport: "ws" });
   });
   afterAll(() => server.stop());
 
@@ -20,10 +22,8 @@ describe("client pings (XEP-0199, PROTOCOL §2.10)", () => {
     ["no one (no `to`)", {}],
     ["the user's own bare JID", { to: "alice@localhost" }],
   ])("answers a ping to %s with a result", async (_name, attrs) => {
-    const alice = await server.connect("alice", { transport: "ws" });
     const reply = await alice.iq(xml("iq", { type: "get", ...attrs }, xml("ping", { xmlns: "urn:xmpp:ping" })));
     expect(reply.attrs.type).toBe("result");
-    await alice.stop();
   });
 });
 
