@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { ArchiveWriter } from "../src/modules/mam/archive-writer.js";
-import { SQLITE_INSERT, SqlArchiveStore, mamMigrations, sqliteInsertPayload } from "../src/modules/mam/mam.store.js";
+import { SQLITE_INSERT_ROW, SqlArchiveStore, mamMigrations, sqliteInsertPayload } from "../src/modules/mam/mam.store.js";
 import { SqliteInsertWorker } from "../src/modules/mam/sqlite-insert-worker.js";
 import { EntryKind, type ArchiveEntry } from "../src/modules/mam/mam.types.js";
 import { runMigrations } from "../src/storage/migrator.js";
@@ -52,7 +52,7 @@ async function run(name: string, opened: OpenedDatabase, useWorker: boolean): Pr
   await runMigrations(opened, mamMigrations);
   const store = new SqlArchiveStore(opened.db, opened.dialect);
   const file = useWorker ? await store.sqliteFile() : undefined;
-  const worker = file === undefined ? undefined : new SqliteInsertWorker(file, SQLITE_INSERT);
+  const worker = file === undefined ? undefined : new SqliteInsertWorker(file, SQLITE_INSERT_ROW);
   const writer = new ArchiveWriter<ArchiveEntry>({
     write: (rows) => (worker === undefined ? store.insertMany(rows) : worker.run(sqliteInsertPayload(rows))),
     log: { error: (f, m) => console.error(m, f), warn: (f, m) => console.error(m, f) },

@@ -36,7 +36,7 @@ async function bindResource(session: C2sSession, iq: Element, bind: Element): Pr
   try {
     jid = parseJid(`${user.bareString}/${requested === undefined || requested === "" ? generateResource() : requested}`);
   } catch {
-    session.send(errorReply(iq, new StanzaError("bad-request", "Invalid resource"), ""));
+    session.send(errorReply(iq, new StanzaError("bad-request", "Invalid resource")));
     return;
   }
   const { sessions, config } = session.deps;
@@ -76,7 +76,7 @@ export async function handleBound(session: C2sSession, element: Element): Promis
   if (element.name === "iq") {
     if (element.getChild("session", NS.session) && element.attrs["type"] === "set") return replySessionIq(session, element);
     if (element.getChild("bind", NS.bind)) {
-      session.send(errorReply(element, new StanzaError("not-allowed"), ""));
+      session.send(errorReply(element, new StanzaError("not-allowed")));
       return;
     }
   }

@@ -5,7 +5,6 @@
  * a client that sends faster than that is paused, not buffered. The negotiation, bound-stanza and
  * lifecycle steps live in their own files.
  */
-import { randomBytes } from "node:crypto";
 import type { Session } from "../core/session.js";
 import type { SharedStanza } from "../router/shared-stanza.js";
 import type { Connection } from "../transport/connection.js";
@@ -19,7 +18,8 @@ import { StreamError } from "../xmpp/stream-error.js";
 import { handleBound, handleAuthedBeforeBind } from "./c2s-bound.js";
 import type { C2sDeps } from "./c2s-deps.js";
 import { closeForGood, hibernate } from "./c2s-lifecycle.js";
-import { handlePreAuth, preAuthFeatures, postAuthFeatures } from "./c2s-negotiation.js";
+import { handlePreAuth } from "./c2s-negotiation.js";
+import { defaultHost, openFailed, openStream, writeHeader } from "./c2s-stream-open.js";
 import type { KeepaliveTarget } from "./keepalive.js";
 import { StreamSink, type SinkTarget } from "./parser-sink.js";
 import type { SaslExchange } from "./sasl/sasl-mechanism.js";
@@ -113,10 +113,6 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
     return this.state === "hibernated";
   }
 
-  get isAuthenticated(): boolean {
-    return this.user !== undefined;
-  }
-
   get remoteAddress(): string {
     return this.conn.remoteAddress;
   }
@@ -206,10 +202,10 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
       if (item instanceof Element) return await this.#handleElement(item);
       if (item instanceof StreamError) return this.close(item);
       if (item === CLOSED_BY_PEER) return this.#closedByPeer();
-      if (item.name !== "stream" || item.ns !== NS.stream) return this.#openFailed(item.open, new StreamError("invalid-namespace"));
+      if (item.name !== "stream" || item.ns !== NS.stream) return openFailed(this, item.open, new StreamError("invalid-namespace"));
       // A legacy `<stream:stream>` header over WebSocket is answered in the same style (PROTOCOL §1.4).
       if (this.conn.kind === "websocket") this.framing = legacyWebSocketFraming;
-      this.#openStream(item.open);
+      openStream(this, item.open);
     } catch (error) {
       if (error instanceof StreamError) return this.close(error);
       this.deps.log.error({ err: error, session: this.id }, "c2s handling failed");
@@ -219,7 +215,7 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
 
   async #handleElement(element: Element): Promise<void> {
     if (this.framing.isFramed && element.ns === NS.framing) {
-      if (element.name === "open") return this.#openStream(element.attrs);
+      if (element.name === "open") return openStream(this, element.attrs);
       if (element.name === "close") return this.#closedByPeer();
     }
     switch (this.state) {
@@ -238,44 +234,7 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
     }
   }
 
-  // ---- stream open and close ----
-
-  #openStream(attrs: Record<string, string>): void {
-    const to = (attrs["to"] ?? "").toLowerCase();
-    // PROTOCOL §1.1: a `to` naming no served domain, or a restart that changes it, is host-unknown.
-    if (!this.deps.hosts.has(to) || (this.host !== "" && to !== this.host)) return this.#openFailed(attrs, new StreamError("host-unknown"));
-    if (this.state !== "await-open" && this.state !== "await-restart") {
-      return this.close(new StreamError("not-authorized", "Unexpected stream restart"));
-    }
-    this.host = to;
-    this.#writeHeader(to, attrs["xml:lang"]);
-    if (this.state === "await-open") {
-      this.state = "pre-auth";
-      this.conn.write(this.framing.features(preAuthFeatures(this)));
-    } else {
-      this.state = "authed";
-      this.conn.write(this.framing.features(postAuthFeatures()));
-    }
-  }
-
-  /** RFC 6120 §4.9.1.2: a stream error in answer to a bad header still goes out after our own header. */
-  #openFailed(attrs: Record<string, string>, error: StreamError): void {
-    const to = (attrs["to"] ?? "").toLowerCase();
-    if (!this.headerSent) this.#writeHeader(this.deps.hosts.has(to) ? to : this.#defaultHost(), attrs["xml:lang"]);
-    this.close(error);
-  }
-
-  #writeHeader(from: string, lang: string | undefined): void {
-    this.streamId = randomBytes(8).toString("hex");
-    this.headerSent = true;
-    this.conn.write(this.framing.header({ from, id: this.streamId, lang: lang === undefined || lang === "" ? "en" : lang }));
-  }
-
-  #defaultHost(): string {
-    if (this.host !== "") return this.host;
-    for (const h of this.deps.hosts) return h;
-    return "";
-  }
+  // ---- stream close and restart ----
 
   /** RFC 6120 §4.4 / RFC 7395 §3.6: answer the peer's close with ours; a clean end (no hibernation). */
   #closedByPeer(): void {
@@ -370,7 +329,7 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
     if (this.state === "closed" || this.state === "transferred") return;
     if (this.state !== "hibernated") {
       if (error !== undefined) {
-        if (!this.headerSent) this.#writeHeader(this.#defaultHost(), undefined);
+        if (!this.headerSent) writeHeader(this, defaultHost(this), undefined);
         this.conn.write(this.framing.error(error.condition, error.text));
       }
       this.conn.write(this.framing.close());

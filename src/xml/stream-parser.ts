@@ -12,8 +12,9 @@
  * `maxStanzaSize` (counted from the end of the previous one, so a huge start tag counts too) and
  * nesting deeper than `maxDepth` are `<policy-violation/>`.
  */
-import { SaxesParser, type SaxesTagPlain } from "saxes";
+import type { SaxesTagPlain } from "saxes";
 import { Element, type Attrs } from "./element.js";
+import { SAX_ABORT, StreamSax, isActiveSink, writeSax, type SaxErrorCondition, type SaxSink } from "./sax-driver.js";
 
 export type ParseErrorCondition = "not-well-formed" | "policy-violation" | "restricted-xml";
 
@@ -50,90 +51,7 @@ interface Frame {
   readonly prefixes: string[] | null;
 }
 
-// ---- saxes, tuned for many long-lived parsers ----------------------------------------------------
-//
-// A parser lives as long as its stream, so its size counts per connected client. Three things keep it
-// small: handlers live on the prototype of a subclass (saxes' `on()` adds them as keyed properties,
-// which turns every parser into a slow dictionary-mode object, ~3 KB each, and would need closures);
-// the state table, a per-instance array of prototype methods, is shared; and the last chunk, which
-// saxes keeps referenced after `write()`, is dropped. saxes calls some handlers without a receiver,
-// so handlers find their XmlStreamParser through `active`, set for the duration of a write.
-
-/** saxes internals used here (pinned to saxes 6; the unit tests exercise each of them). */
-interface SaxInternals {
-  chunk: string;
-  name: string;
-  tags: SaxesTagPlain[];
-  stateTable: unknown[];
-  closeTag(): void;
-}
-
-type SaxOptions = { xmlns: false; fragment: boolean; position: true };
-
-/** Thrown out of saxes to stop it at the first error: nothing after it is parsed or emitted. */
-const ABORT = new Error("xml parse aborted");
-let active: XmlStreamParser | undefined;
-
-/** Shared: saxes keeps a reference to its options object. */
-const STREAM_OPTIONS: SaxOptions = Object.freeze({ xmlns: false, fragment: false, position: true });
-const FRAGMENT_OPTIONS: SaxOptions = Object.freeze({ xmlns: false, fragment: true, position: true });
-
-class StreamSax extends SaxesParser<SaxOptions> {
-  constructor(fragment: boolean) {
-    super(fragment ? FRAGMENT_OPTIONS : STREAM_OPTIONS);
-    (this as unknown as SaxInternals).stateTable = SHARED_STATE_TABLE;
-  }
-
-  /** Every saxes error comes through here; stopping at once means a bad stanza is never emitted. */
-  override fail(message: string): this {
-    active?.saxFailed(message);
-    throw ABORT;
-  }
-}
-
-const SHARED_STATE_TABLE = (new SaxesParser({ xmlns: false }) as unknown as SaxInternals).stateTable;
-const saxCloseTag = (SaxesParser.prototype as unknown as SaxInternals).closeTag;
-
-Object.assign(StreamSax.prototype, {
-  openTagHandler(tag: SaxesTagPlain): void {
-    active?.open(tag);
-  },
-  closeTagHandler(): void {
-    active?.close();
-  },
-  textHandler(text: string): void {
-    active?.text(text);
-  },
-  cdataHandler(text: string): void {
-    active?.text(text);
-  },
-  doctypeHandler(): void {
-    active?.fail("restricted-xml", "DTDs are not allowed");
-  },
-  commentHandler(): void {
-    active?.fail("restricted-xml", "Comments are not allowed");
-  },
-  piHandler(): void {
-    active?.fail("restricted-xml", "Processing instructions are not allowed");
-  },
-  /**
-   * saxes emits `closetag` for the element it pops before it checks the closing name, so a
-   * mismatched close (`<message></iq>`) would complete a stanza; check the name first.
-   */
-  closeTag(this: StreamSax): void {
-    const sax = this as unknown as SaxInternals;
-    const top = sax.tags[sax.tags.length - 1];
-    if (top === undefined || top.name !== sax.name) this.fail(`unexpected close tag: ${sax.name}`);
-    saxCloseTag.call(this);
-  },
-});
-
-/** saxes messages for restricted features it refuses itself (RFC 6120 §11.1). */
-function conditionOf(message: string): ParseErrorCondition {
-  return /doctype|undefined entity|processing instruction|XML declaration must/i.test(message) ? "restricted-xml" : "not-well-formed";
-}
-
-export class XmlStreamParser {
+export class XmlStreamParser implements SaxSink {
   #sax: StreamSax;
   #stack: Frame[] = [];
   /** Stack depth at which stanzas are emitted: 1 below a stream element, 0 in fragment mode. */
@@ -172,17 +90,7 @@ export class XmlStreamParser {
 
   write(chunk: string): void {
     if (this.#failed) return;
-    const previous = active;
-    active = this;
-    try {
-      this.#sax.write(chunk);
-    } catch (err) {
-      if (err !== ABORT) this.fail("not-well-formed", err instanceof Error ? err.message : String(err));
-    } finally {
-      active = previous;
-      // saxes keeps the last chunk referenced until the next write; idle streams should not hold it.
-      (this.#sax as unknown as SaxInternals).chunk = "";
-    }
+    writeSax(this.#sax, this, chunk);
     this.#consumed += chunk.length;
     // Bounds what saxes buffers inside one token too (a huge attribute, text, comment or DTD).
     if (!this.#failed && this.#consumed - this.#mark > this.options.maxStanzaSize) this.fail("policy-violation", STANZA_TOO_BIG);
@@ -190,34 +98,22 @@ export class XmlStreamParser {
 
   // ---- called from the saxes handlers ----
 
-  saxFailed(message: string): void {
-    this.fail(conditionOf(message), message);
+  saxFailed(condition: SaxErrorCondition, message: string): void {
+    this.fail(condition, message);
   }
 
   fail(condition: ParseErrorCondition, text: string): void {
     if (this.#failed) return;
     this.#failed = true;
     this.handlers.error(condition, text);
-    if (active === this) throw ABORT;
+    if (isActiveSink(this)) throw SAX_ABORT;
   }
 
   open(tag: SaxesTagPlain): void {
     const depth = this.#stack.length;
     if (depth >= (this.options.maxDepth ?? DEFAULT_MAX_DEPTH)) return this.fail("policy-violation", "XML nesting is too deep");
     const parent = this.#stack[depth - 1];
-    const raw = tag.attributes;
-    const attrs: Attrs = {};
-    let declared: string | undefined;
-    let prefixes: string[] | null = null;
-    for (const key in raw) {
-      const value = raw[key] as string;
-      if (key === "xmlns") {
-        declared = value;
-        continue;
-      }
-      if (key.startsWith("xmlns:")) (prefixes ??= []).push(key.slice(6), value);
-      attrs[key] = value;
-    }
+    const { attrs, declared, prefixes } = splitAttributes(tag.attributes);
     const defaultNs = declared ?? (parent ? parent.defaultNs : (this.options.defaultNs ?? ""));
     let local = tag.name;
     let ns = defaultNs;
@@ -288,6 +184,23 @@ export class XmlStreamParser {
     }
     return undefined;
   }
+}
+
+/** The element's attributes without its default `xmlns` (that is its namespace), and its prefix declarations. */
+function splitAttributes(raw: Record<string, string>): { attrs: Attrs; declared: string | undefined; prefixes: string[] | null } {
+  const attrs: Attrs = {};
+  let declared: string | undefined;
+  let prefixes: string[] | null = null;
+  for (const key in raw) {
+    const value = raw[key] as string;
+    if (key === "xmlns") {
+      declared = value;
+      continue;
+    }
+    if (key.startsWith("xmlns:")) (prefixes ??= []).push(key.slice(6), value);
+    attrs[key] = value;
+  }
+  return { attrs, declared, prefixes };
 }
 
 const EMPTY_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;

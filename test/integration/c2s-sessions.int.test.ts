@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { C2sSession } from "../../src/c2s/c2s-session.js";
 import { parseJid } from "../../src/xmpp/jid.js";
+import { plainAuth, rawTcp, streamHeader } from "../harness/raw-client.js";
 import { rawSession } from "../harness/raw-session.js";
 import { startTestServer, type TestServer } from "../harness/test-server.js";
 import { expectStreamError, until } from "./c2s-helpers.js";
@@ -34,6 +35,21 @@ describe("bound sessions (PROTOCOL §2.7–§2.9)", () => {
       raw.close();
     }
     expect(lengths.size).toBeGreaterThan(0);
+  });
+
+  it("refuses an invalid resource with an IQ error and lets the client bind again", async () => {
+    const raw = await rawTcp(server.port("c2s"));
+    raw.send(streamHeader("localhost"));
+    await raw.waitFor("</stream:features>");
+    raw.send(plainAuth("alice", "secret"));
+    await raw.waitFor("<success");
+    raw.send(streamHeader("localhost"));
+    await raw.waitFor(/<\/stream:features>[\s\S]*<\/stream:features>/);
+    raw.send(bind("b1", "x".repeat(1100)));
+    await raw.waitFor(/<iq type="error" id="b1">[\s\S]*<bad-request xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"\/>/);
+    raw.send(bind("b2", "fine"));
+    await raw.waitFor(`<iq type="result" id="b2"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"><jid>alice@localhost/fine</jid></bind></iq>`);
+    raw.close();
   });
 
   it("answers the legacy session IQ with an empty result, at any time after bind, repeatedly (§2.8)", async () => {

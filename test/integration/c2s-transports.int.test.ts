@@ -57,6 +57,15 @@ describe("c2s listeners and framing (PROTOCOL §1.3, §1.4, §2.1)", () => {
     raw.close();
   });
 
+  it("refuses <starttls/> where TLS is already up with a TLS <failure/> and the end of the stream (RFC 6120 §5.4.2.2)", async () => {
+    const raw = await rawTcp(server.port("c2s_tls"), { tls: true });
+    raw.send(streamHeader("localhost"));
+    await raw.waitFor("</stream:features>");
+    raw.send(`<starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"/>`);
+    await raw.closed;
+    expect(raw.text()).toMatch(/<\/stream:features><failure xmlns="urn:ietf:params:xml:ns:xmpp-tls"\/><\/stream:stream>$/);
+  });
+
   it.each<Transport>(["tcp", "tls", "ws", "wss"])("@xmpp/client logs in and chats over %s", async (transport) => {
     const bob = await server.connect("bob", { resource: `bob-${transport}` });
     const alice = await server.connect("alice", { transport, resource: `alice-${transport}` });

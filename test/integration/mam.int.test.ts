@@ -163,6 +163,21 @@ describe("MAM user archives over real sockets", () => {
     await carol.stop();
   });
 
+  it("deletes the archive of a deleted account, and only that one", async () => {
+    await server.register("gina");
+    await chat(alice, "gina@localhost", "to-gina", "before deletion");
+    const before = await mamQuery(alice, { max: 1, before: "", with: "gina@localhost" });
+    expect(before.results).toHaveLength(1);
+    expect((await server.api("unregister", { user: "gina", host: "localhost" })).status).toBe(200);
+    await server.register("gina");
+    const gina = await server.connect("gina", { presence: false });
+    const after = await mamQuery(gina, {});
+    expect(after.results).toEqual([]);
+    expect(rsmOf(after.fin).count).toBe("0");
+    expect((await mamQuery(alice, { max: 1, before: "", with: "gina@localhost" })).results.map((r) => unwrap(r).id)).toEqual([unwrap(before.results[0] as XmlElement).id]);
+    await gina.stop();
+  });
+
   it("never interleaves two queries of one session", async () => {
     const [q1, q2] = ["inter1", "inter2"];
     const start = alice.received.length;
@@ -252,6 +267,17 @@ describe("MAM user archives over real sockets", () => {
     );
     expect(count).toBeGreaterThan(1);
     a.raw.close();
+    b.raw.close();
+  });
+
+  it("frames a result message and the fin as WebSocket stanzas (RFC 7395: each declares jabber:client)", async () => {
+    const b = await rawSession(server, "ws", { user: "bob", resource: "rawws" });
+    b.raw.send(`<iq xmlns="jabber:client" type="set" id="ws-q"><query xmlns="${MAM2}"><set xmlns="${RSM}"><max>1</max><before/></set></query></iq>`);
+    await b.raw.waitFor('id="ws-q"');
+    const frames = b.raw.frames.slice(-2);
+    expect(frames[0]).toMatch(/^<message xmlns="jabber:client" from="bob@localhost" to="bob@localhost\/rawws" id="[^"]+"><result xmlns="urn:xmpp:mam:2" id="\d+"><forwarded xmlns="urn:xmpp:forward:0"><message xmlns="jabber:client" /);
+    expect(frames[0]).toMatch(/<\/message><delay xmlns="urn:xmpp:delay" from="localhost" stamp="[^"]+\.\d{6}Z"\/><\/forwarded><\/result><\/message>$/);
+    expect(frames[1]).toMatch(/^<iq xmlns="jabber:client" type="result" id="ws-q" from="bob@localhost" to="bob@localhost\/rawws"><fin xmlns="urn:xmpp:mam:2" complete="false">/);
     b.raw.close();
   });
 });

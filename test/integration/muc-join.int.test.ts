@@ -112,6 +112,19 @@ describe.each<Transport>(["tcp", "ws"])("MUC joins (ethora profile) over %s", (t
     raw.close();
   });
 
+  it("adds status 100 in non-anonymous rooms, where everyone sees real JIDs", async () => {
+    const room = await createRoom({ anonymous: "false" });
+    await joined(bob, `${room}/65f0a1_bob`);
+    const self = await joined(alice, `${room}/65f0a1_alice`);
+    expect(statusCodes(self)).toEqual(["110", "100"]);
+    const bobSeen = alice.received.find((s) => s.is("presence") && s.attrs.from === `${room}/65f0a1_bob`);
+    expect(item(bobSeen as XmlElement).jid).toBe(bob.jid);
+    const aliceSeen = await bob.receive((s) => s.is("presence") && s.attrs.from === `${room}/65f0a1_alice`);
+    expect(item(aliceSeen).jid).toBe(alice.jid);
+    await leave(alice, `${room}/65f0a1_alice`);
+    await leave(bob, `${room}/65f0a1_bob`);
+  });
+
   it("uses the client's own vcard <x> in first position", async () => {
     const room = await createRoom();
     const photo = xml("x", { xmlns: "vcard-temp:x:update" }, xml("photo", {}, "abc123"));

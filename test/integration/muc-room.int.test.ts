@@ -191,6 +191,20 @@ describe.each<Transport>(["tcp", "ws"])("MUC room configuration and life over %s
     await lister.stop();
   });
 
+  it("cuts an unpaged room list at 100 items and says so with <set> (§1.2)", async () => {
+    for (let i = 0; i < 101; i++) await server.api("create_room_with_opts", { name: `bb22cc_r${String(i).padStart(3, "0")}${transport}`, service: SERVICE });
+    await server.register(`bb22cc_${transport}`);
+    const lister = await server.connect(`bb22cc_${transport}`, { transport });
+    const reply = await iqReply(lister, iqGet(SERVICE, xml("query", { xmlns: DISCO_ITEMS })));
+    const query = reply.getChild("query") as XmlElement;
+    expect(query.getChildren("item")).toHaveLength(100);
+    const set = query.getChild("set", "http://jabber.org/protocol/rsm");
+    expect(set?.getChildText("count")).toBe("101");
+    expect(set?.getChildText("first")).toBe(`bb22cc_r000${transport}@${SERVICE}`);
+    expect(set?.getChildText("last")).toBe(`bb22cc_r099${transport}@${SERVICE}`);
+    await lister.stop();
+  });
+
   it("relays IQs to occupants: vCard to the bare JID, other queries to the session, answers back from room/nick", async () => {
     const room = await roomWith({}, [alice, "65f0a1_alice"], [bob, "65f0a1_bob"]);
     const vcard = await iqReply(alice, iqGet(`${room}/65f0a1_bob`, xml("vCard", { xmlns: "vcard-temp" })));

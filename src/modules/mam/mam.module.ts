@@ -14,7 +14,7 @@ import { ArchiveWriter } from "./archive-writer.js";
 import { QUERY_NAMESPACES, formFieldsElement, metadataElement } from "./mam.codec.js";
 import { answerQuery, type QuerySummary, type QueryTarget } from "./mam.query.js";
 import { localDomainTest } from "./mam.stamps.js";
-import { SQLITE_INSERT, SqlArchiveStore, mamMigrations, sqliteInsertPayload } from "./mam.store.js";
+import { SQLITE_INSERT_ROW, SqlArchiveStore, mamMigrations, sqliteInsertPayload } from "./mam.store.js";
 import { RetentionPurge } from "./mam.retention.js";
 import type { ArchiveEntry, ArchiveFilters, Page, PageRequest } from "./mam.types.js";
 import { isAnonymousAccount, userArchiveHook } from "./mam.user-archive.js";
@@ -109,13 +109,14 @@ export const mamModule = defineModule<MamApi>({
       // §6.1: ids keep increasing across restarts.
       ctx.archiveIds.observe(await store.maxId());
       const file = await store.sqliteFile();
-      if (file !== undefined) insertWorker = new SqliteInsertWorker(file, SQLITE_INSERT);
+      if (file !== undefined) insertWorker = new SqliteInsertWorker(file, SQLITE_INSERT_ROW);
       retention.start();
     });
     ctx.onStop(async () => {
       retention.stop();
       await writer.stop();
       await insertWorker?.close();
+      ctx.log.info({ ...writer.stats() }, "archive writer stopped");
     });
 
     return {

@@ -1,6 +1,6 @@
 /**
  * The message archive store (PROTOCOL §6.1–§6.5): one table for every archive, user and room alike,
- * keyed by (archive, id). Batched writes use one statement per batch (a JSON array on SQLite, column
+ * an entry being (archive, id). Batched writes use one statement per batch (a JSON array on SQLite, column
  * arrays on PostgreSQL) and are idempotent, so a retried batch never fails on rows it already wrote.
  */
 import { CompiledQuery, sql } from "kysely";
@@ -39,11 +39,14 @@ export const mamMigrations: readonly Migration[] = [
         .addColumn("kind", "smallint", (c) => c.notNull())
         .addColumn("origin_id", "text")
         .addColumn("stanza", "text", (c) => c.notNull())
-        .addPrimaryKeyConstraint("mam_messages_pk", ["archive", "id"])
         .execute();
-      // `with` queries (§6.4); ids only grow, so this index is appended to, not scattered.
-      await db.schema.createIndex("mam_messages_peer").on("mam_messages").columns(["archive", "peer", "id"]).execute();
-      // Every copy of one message (edits and deletes of MucSub copies, §5.6), max id at start, retention purge.
+      // The one index in archive order, and the key of an entry. Each new row lands at the end of its archive's range,
+      // so a batch dirties one page per archive it touches; a second index of that kind, e.g. (archive, peer, id) for
+      // `with`, doubled the cost of an insert on SQLite (ADR 0002). `peer` is in it so that `with` filters and counts
+      // read the index only. Rows are unique per (archive, id); `peer` in the key costs nothing as one id has one peer.
+      await db.schema.createIndex("mam_messages_key").unique().on("mam_messages").columns(["archive", "id", "peer"]).execute();
+      // Every copy of one message (edits and deletes of MucSub copies, §5.6), the max id at start, retention purges.
+      // Ids only grow, so this index is appended to.
       await db.schema.createIndex("mam_messages_id").on("mam_messages").column("id").execute();
     },
   },
@@ -51,6 +54,8 @@ export const mamMigrations: readonly Migration[] = [
 
 const COLUMNS = "archive, id, peer, peer_resource, nick, kind, origin_id, stanza";
 // `where true` resolves SQLite's parsing ambiguity between INSERT … SELECT and the upsert clause.
+/** One row (8 positional parameters), for a prepared statement run in a transaction (the SQLite insert worker). */
+export const SQLITE_INSERT_ROW = `insert into mam_messages (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`;
 export const SQLITE_INSERT = `insert into mam_messages (${COLUMNS}) select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 from json_each(?) where true on conflict do nothing`;
 const PG_INSERT = `insert into mam_messages (${COLUMNS}) select * from unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int2[], $7::text[], $8::text[]) on conflict do nothing`;
 
@@ -133,13 +138,12 @@ export class SqlArchiveStore {
 
   /** The oldest and newest ids of one archive (XEP-0313 metadata); undefined when it is empty. */
   async bounds(archive: string): Promise<{ readonly first: number; readonly last: number } | undefined> {
-    const row = await this.db
-      .selectFrom("mam_messages")
-      .select((eb) => [eb.fn.min("id").as("first"), eb.fn.max("id").as("last")])
-      .where("archive", "=", archive)
-      .executeTakeFirst();
-    if (row === undefined || row.first === null || row.last === null) return undefined;
-    return { first: Number(row.first), last: Number(row.last) };
+    // Two index seeks; min()/max() with a filter would read the whole archive's range on SQLite.
+    const end = (direction: "asc" | "desc") =>
+      this.db.selectFrom("mam_messages").select("id").where("archive", "=", archive).orderBy("id", direction).limit(1).executeTakeFirst();
+    const [first, last] = [await end("asc"), await end("desc")];
+    if (first === undefined || last === undefined) return undefined;
+    return { first: Number(first.id), last: Number(last.id) };
   }
 
   #matching(archive: string, filters: ArchiveFilters): SelectQueryBuilder<Database, "mam_messages", object> {
@@ -155,7 +159,7 @@ export class SqlArchiveStore {
   }
 }
 
-/** The one parameter of SQLITE_INSERT: the entries as a JSON array of column tuples. */
+/** The one parameter of SQLITE_INSERT, and the payload of the insert worker: a JSON array of column tuples. */
 export function sqliteInsertPayload(entries: readonly ArchiveEntry[]): string {
   const tuples: unknown[] = new Array(entries.length);
   for (let i = 0; i < entries.length; i++) {

@@ -16,10 +16,11 @@ const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 db.pragma("busy_timeout = " + workerData.busyTimeoutMs);
 db.pragma("synchronous = NORMAL");
 const insert = db.prepare(workerData.sql);
+const insertAll = db.transaction((rows) => { for (const row of rows) insert.run(row); });
 parentPort.on("message", (m) => {
   if (m.close) { db.close(); parentPort.postMessage({ closed: true }); return; }
   try {
-    insert.run(m.payload);
+    insertAll(JSON.parse(m.payload));
     parentPort.postMessage({ id: m.id, ok: true });
   } catch (e) {
     parentPort.postMessage({ id: m.id, ok: false, code: e && e.code, message: String(e && e.message) });
@@ -48,14 +49,14 @@ export class SqliteInsertWorker {
   #nextId = 0;
   readonly #pending = new Map<number, Pending>();
 
-  /** `sql` takes one parameter, `payload` of `run()`. */
+  /** `sql` inserts one row from positional parameters; `run(payload)` inserts every tuple of a JSON array, in one transaction. */
   constructor(
     private readonly path: string,
     private readonly sql: string,
     private readonly busyTimeoutMs = 5000,
   ) {}
 
-  /** Runs the statement with one parameter in the worker; resolves once committed. */
+  /** Inserts the tuples of `payload` (a JSON array of parameter arrays) in one transaction; resolves once committed. */
   run(payload: string): Promise<void> {
     const worker = (this.#worker ??= this.#spawn());
     const id = ++this.#nextId;

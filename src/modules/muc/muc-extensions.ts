@@ -31,6 +31,8 @@ export interface RoomMessageEvent {
   readonly stanza: Element;
   readonly id: number;
   readonly archived: boolean;
+  /** §3.8: the message is of an archived class (text, media, reaction), whether or not the room has `mam` on; webhooks key on it. */
+  readonly archivedClass: boolean;
   /** A subject change (§3.6 step 5): never archived, goes to MucSub `subject`, not `messages`. */
   readonly subject: boolean;
   readonly from: Jid;
@@ -53,6 +55,8 @@ export interface AffiliationChange {
   readonly from: Affiliation;
   readonly to: Affiliation;
   readonly reason: string;
+  /** §3.11 "Losing access": the new affiliation keeps the user out (outcast, or none in a members-only room). */
+  readonly losesAccess: boolean;
 }
 
 /** An IQ addressed to a room (MAM queries, MucSub) or to the service itself (MucSub list). */

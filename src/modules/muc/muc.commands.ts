@@ -9,7 +9,7 @@ import { CommandError, requireString, stringArg, type AdminCommand, type Command
 import { isAffiliation } from "./affiliations.js";
 import { roomArgs, resolveRoomJid, userJid, parseOptions, ROOM_MISSING_BODY, INVALID_VALUE } from "./muc-command-args.js";
 import type { MucContext } from "./muc-context.js";
-import { applyAffiliation } from "./room-affiliation.js";
+import { applyAffiliation, mayEnter } from "./room-affiliation.js";
 import { optionsAsStrings } from "./room-config.js";
 import { destroyRoom } from "./room-lifecycle.js";
 import { applyConfig } from "./room-owner.js";
@@ -35,7 +35,8 @@ export function mucCommands(ctx: MucContext, config: Config): AdminCommand[] {
         for (const a of parsed.affiliations) room.affiliations.set(a.jid.bareString, a.affiliation);
         await ctx.rooms.add(room);
         for (const a of parsed.affiliations) {
-          for (const e of ctx.ext.all) await e.affiliationChanged?.({ room, user: a.jid, from: "none", to: a.affiliation, reason: "" });
+          const losesAccess = !mayEnter(room, a.affiliation);
+          for (const e of ctx.ext.all) await e.affiliationChanged?.({ room, user: a.jid, from: "none", to: a.affiliation, reason: "", losesAccess });
         }
         if (parsed.subscribers !== undefined) for (const e of ctx.ext.all) await e.createSubscribers?.(room, parsed.subscribers);
         return 0;

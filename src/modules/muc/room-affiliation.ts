@@ -40,7 +40,7 @@ export async function applyAffiliation(ctx: MucContext, room: Room, user: Jid, n
   for (const e of ctx.ext.all) {
     if (e.affiliationChanged === undefined) continue;
     try {
-      await e.affiliationChanged({ room, user: user.bare(), from: previous, to: next, reason });
+      await e.affiliationChanged({ room, user: user.bare(), from: previous, to: next, reason, losesAccess: !mayEnter(room, next) });
     } catch (err) {
       ctx.log.error({ err, room: room.jid.bareString }, "MUC affiliationChanged extension failed");
     }

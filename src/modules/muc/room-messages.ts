@@ -65,11 +65,12 @@ export async function handleGroupchat(ctx: MucContext, room: Room, stanza: Eleme
     if (verdict !== "continue") return;
   }
   // Step 8: one allocator for archived and non-archived ids (§6.1).
-  const archived = room.config.mam && isArchivedClass(stanza);
+  const archivedClass = isArchivedClass(stanza);
+  const archived = room.config.mam && archivedClass;
   const id = ctx.archiveIds.next();
   const out = stampGroupchat(room, stanza, sender.nick, id, archived);
   const joined = room.occupants.recipients();
-  const event: RoomMessageEvent = { room, stanza: out, id, archived, subject: false, from, nick: sender.nick, joined };
+  const event: RoomMessageEvent = { room, stanza: out, id, archived, archivedClass, subject: false, from, nick: sender.nick, joined };
   const stored = archived ? archive(ctx, event) : undefined;
   await fanOut(ctx.router, out, joined);
   room.history?.push({ stanza: out, at: Date.now() });
@@ -142,7 +143,7 @@ async function changeSubject(ctx: MucContext, room: Room, stanza: Element, from:
   const joined = room.occupants.recipients();
   await fanOut(ctx.router, out, joined);
   await ctx.rooms.saveSubject(room);
-  await afterBroadcast(ctx, { room, stanza: out, id: 0, archived: false, subject: true, from, nick: sender.nick, joined });
+  await afterBroadcast(ctx, { room, stanza: out, id: 0, archived: false, archivedClass: false, subject: true, from, nick: sender.nick, joined });
 }
 
 /** §3.9: `type="chat"` (or normal) to room/nick, from an occupant, under `allow_private_messages`. */

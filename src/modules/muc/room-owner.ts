@@ -13,7 +13,7 @@ import { isServerAdmin, type MucContext } from "./muc-context.js";
 import type { MucIqRequest } from "./muc-extensions.js";
 import { actorOf, handleAdminSet } from "./room-admin.js";
 import { assign, fieldSpec, OPTION_SPECS, parseBoolean, parseOptionValue, type OptionSpec, type OptionValue, type RoomConfig } from "./room-config.js";
-import { destroyIfAbandoned, destroyRoom, removeOccupant } from "./room-lifecycle.js";
+import { destroyRoom, removeOccupant } from "./room-lifecycle.js";
 import { roomNotice } from "./room-messages.js";
 import { emitRoomEvent, Status } from "./room-presence.js";
 import type { Room } from "./room.js";
@@ -117,5 +117,4 @@ export async function applyConfig(ctx: MucContext, room: Room, next: RoomConfig)
       }
     }
   }
-  await destroyIfAbandoned(ctx, room);
 }
