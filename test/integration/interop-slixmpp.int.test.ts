@@ -13,7 +13,9 @@ import { startTestServer, type TestServer } from "../harness/test-server.js";
 
 const SCRIPTS = join(dirname(fileURLToPath(import.meta.url)), "..", "interop", "slixmpp");
 /** Whole-scenario limit inside the script; the process is killed a little later if it still runs. */
-const SCENARIO_TIMEOUT_S = 45;
+const SCENARIO_TIMEOUT_S = 90;
+/** Limit of one wait inside a scenario: generous, as waits only run out when something is wrong (and CI is busy). */
+const STEP_TIMEOUT_S = 15;
 const PROCESS_TIMEOUT_MS = (SCENARIO_TIMEOUT_S + 15) * 1000;
 
 interface ScenarioResult {
@@ -36,8 +38,9 @@ interface Scenario {
 }
 
 const SCENARIOS: readonly Scenario[] = [
-  { name: "login", users: 1, required: ["starttls negotiated", "default mechanism is SCRAM", "forced SCRAM-SHA-1", "wrong password refused (default)"] },
+  { name: "login", users: 1, required: ["starttls negotiated", "default mechanism is SCRAM", "forced SCRAM-SHA-1", "wrong password refused (default)", "direct TLS session"] },
   { name: "roster_presence", users: 2, required: ["alice -> bob is 'both'", "status text broadcast", "unavailable broadcast", "bob's item back to none"] },
+  { name: "presence_edge", users: 3, required: ["offline subscription request stored and redelivered", "probe at login", "unclean disconnect broadcast", "directed presence followed by unavailable"] },
   { name: "messages", users: 3, required: ["id kept", "reply from bob's full JID", "bounce condition", "offline message has a delay stamp"] },
   { name: "disco", users: 2, required: ["server identity server/im", "server features cover the implemented XEPs", "unknown node refused"] },
   { name: "ping", users: 2, required: ["server answers", "full JID ping answered by the client", "unknown user ping is an error"] },
@@ -89,9 +92,11 @@ describe.skipIf(python === undefined)("slixmpp interop, standard profile", () =>
       const run = await runScenario(scenario.name, [
         "--host", "127.0.0.1",
         "--port", String(server.port("c2s")),
+        "--tls-port", String(server.port("c2s_tls")),
         "--domain", server.domain,
         "--users", usersOf(scenario).join(","),
         "--timeout", String(SCENARIO_TIMEOUT_S),
+        "--step-timeout", String(STEP_TIMEOUT_S),
       ]);
       const context = `${scenario.name}: exit ${run.code}\nstdout: ${run.stdout}\nstderr (tail): ${run.stderr.slice(-4000)}`;
       const result = run.result;

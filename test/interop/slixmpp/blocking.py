@@ -73,7 +73,9 @@ async def scenario(config, result, clients):
     # Nobody else is affected: carol still reaches alice.
     carol.send_message(mto=a_acc.bare, mbody=f"from carol {tag}", mtype="chat")
     await alice.wait_for("carol's message", lambda s: is_message(s, "chat", c_acc.bare, f"from carol {tag}"))
-    await alice.barrier()
+    await bob.barrier()  # bob's stanzas are processed in order: all of them are dealt with
+    for client in (alice, alice2):
+        await client.barrier()
     for client in (alice, alice2):
         await client.expect_nothing("anything from bob", lambda s: s.name in ("message", "presence")
                                     and s["type"] != "error" and s["from"].bare == b_acc.bare, 0.5)

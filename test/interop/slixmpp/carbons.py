@@ -74,6 +74,9 @@ async def scenario(config, result, clients):
         await client.wait_for(f"bare message on {client.boundjid.resource}",
                               lambda s: is_message(s, "chat", bob.boundjid.full, bare_body))
 
+    # bob's stanzas are processed in order, so after his round trip every copy is queued; then each resource's own
+    # round trip shows whether one reached it.
+    await bob.barrier()
     for client in (a1, a2, a3):
         await client.barrier()
     await a2.expect_nothing("carbon of a private message", any_copy(private_body), 0.5)
@@ -88,6 +91,7 @@ async def scenario(config, result, clients):
     after = f"after disable {tag}"
     bob.send_message(mto=a1.boundjid.full, mbody=after, mtype="chat")
     await a1.wait_for("message after disable", lambda s: is_message(s, "chat", bob.boundjid.full, after))
+    await bob.barrier()
     await a2.barrier()
     await a2.expect_nothing("carbon after disable", any_copy(after), 0.5)
     result.check("no carbon after disable", True)

@@ -6,7 +6,8 @@ Exit code: 0 when passed or skipped, 1 when failed, 2 on bad usage. Every wait h
 process if the event loop itself ever hangs, so a scenario never blocks its caller.
 
 Server and accounts come from arguments or environment variables:
-  --host / XMPP_HOST (127.0.0.1), --port / XMPP_PORT (5222, plain TCP with STARTTLS), --domain / XMPP_DOMAIN
+  --host / XMPP_HOST (127.0.0.1), --port / XMPP_PORT (5222, plain TCP with STARTTLS), --tls-port / XMPP_TLS_PORT
+  (direct TLS, XEP-0368; 0 = not tested), --domain / XMPP_DOMAIN
   (localhost), --users / XMPP_USERS (comma-separated `local` or `local:password`), --password / XMPP_PASSWORD
   (secret, for users given without one), --timeout / XMPP_TIMEOUT (whole scenario, seconds), --step-timeout /
   XMPP_STEP_TIMEOUT (one wait, seconds), --debug (slixmpp debug log on stderr).
@@ -77,6 +78,7 @@ class Config:
     def __init__(self, args: argparse.Namespace) -> None:
         self.host: str = args.host
         self.port: int = args.port
+        self.tls_port: int = args.tls_port
         self.domain: str = args.domain
         self.timeout: float = args.timeout
         self.step: float = args.step_timeout
@@ -90,6 +92,7 @@ def parse_args(description: str, min_users: int) -> Config:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default=env("XMPP_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(env("XMPP_PORT", "5222")))
+    parser.add_argument("--tls-port", type=int, default=int(env("XMPP_TLS_PORT", "0")))
     parser.add_argument("--domain", default=env("XMPP_DOMAIN", "localhost"))
     parser.add_argument("--users", default=env("XMPP_USERS", "alice,bob,carol"))
     parser.add_argument("--password", default=env("XMPP_PASSWORD", "secret"))
@@ -183,13 +186,17 @@ class Client(slixmpp.ClientXMPP if slixmpp is not None else object):  # type: ig
 SESSION_EVENTS = ("session_start", "session_resumed", "failed_all_auth", "stream_error", "connection_failed")
 
 
-async def open_session(client: "Client", wait_sm: bool = False) -> str:
+async def open_session(client: "Client", wait_sm: bool = False, direct_tls: bool = False) -> str:
     """Connects over TCP with mandatory STARTTLS and authenticates; returns the first of SESSION_EVENTS to fire
-    ("timeout" if none did; "session_resumed" when XEP-0198 resumed an earlier stream). With `wait_sm`, also waits for XEP-0198 `<enabled/>` after the session started."""
+    ("timeout" if none did; "session_resumed" when XEP-0198 resumed an earlier stream). `direct_tls` uses the
+    direct TLS port instead (XEP-0368). With `wait_sm`, also waits for XEP-0198 `<enabled/>` after the session started."""
     step = client.config.step
     waiters = {name: asyncio.ensure_future(client.wait_until(name, step * 2)) for name in SESSION_EVENTS}
     sm_waiter = asyncio.ensure_future(client.wait_until("sm_enabled", step * 2)) if wait_sm else None
-    client.connect(address=(client.config.host, client.config.port), force_starttls=True)
+    if direct_tls:
+        client.connect(address=(client.config.host, client.config.tls_port), use_ssl=True)
+    else:
+        client.connect(address=(client.config.host, client.config.port), force_starttls=True)
     try:
         done, _ = await asyncio.wait(waiters.values(), timeout=step * 2, return_when=asyncio.FIRST_COMPLETED)
         finished = [name for name, fut in waiters.items() if fut in done and fut.exception() is None]
@@ -334,7 +341,7 @@ def run_scenario(name: str, description: str, min_users: int,
     logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if config.debug else logging.ERROR,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Last resort if the loop itself wedges: dump stacks to stderr and exit non-zero.
-    faulthandler.dump_traceback_later(config.timeout + 15, exit=True)
+    faulthandler.dump_traceback_later(config.timeout + 10, exit=True)
     result = Result(name)
     clients: List[Client] = []
     status, error = "passed", None

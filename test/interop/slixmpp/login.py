@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Login: STARTTLS then SASL with slixmpp's preferred mechanism (SCRAM), forced SCRAM-SHA-1 and PLAIN, a wrong
-password refused, and a server-generated resource (RFC 6120 §5, §6, §7; PROTOCOL §2.2, §2.5, §2.7)."""
+password refused, a server-generated resource, and direct TLS when --tls-port is given (RFC 6120 §5, §6, §7;
+XEP-0368; PROTOCOL §1.3, §2.2, §2.5, §2.7)."""
 import re
 
 from common import Client, CheckFailed, connect, kill, open_session, run_scenario
@@ -46,8 +47,19 @@ async def scenario(config, result, clients):
         kill(bad)
         result.equal(f"wrong password refused ({wrong or 'default'})", outcome, "failed_all_auth")
 
+    sessions = [default, sha1, plain, generated]
+    if config.tls_port:
+        direct = Client(config, user, "interop-direct-tls", (), None)
+        clients.append(direct)
+        result.equal("direct TLS session", await open_session(direct, direct_tls=True), "session_start")
+        result.check("direct TLS is encrypted", tls_version(direct) != "", tls_version(direct))
+        result.check("direct TLS uses SCRAM", direct["feature_mechanisms"].mech.name.startswith("SCRAM-"))
+        sessions.append(direct)
+    else:
+        result.note("direct_tls", "not tested (no --tls-port)")
+
     # The sessions opened above are all still usable side by side.
-    for client in (default, sha1, plain, generated):
+    for client in sessions:
         try:
             await client.barrier()
         except Exception as error:  # noqa: BLE001

@@ -2,8 +2,9 @@
 """Stream management with resumption (XEP-0198 §3, §5): enable with resume, the TCP connection killed abruptly
 (RST), messages sent meanwhile, slixmpp resumes the stream with the same full JID, every message arrives exactly
 once (nothing lost, nothing handled before the kill repeated), the server's <resumed h/> counts what it received,
-the hibernated session never looked offline to the user's other resource, and the resumed stream works both ways
-(PROTOCOL §2.11: standard profile, sm.resume_timeout 300)."""
+the hibernated session never looked offline to the user's other resource, and the resumed stream works both ways;
+the same while the old connection still looks alive; and without resumption, messages a dying connection never
+acknowledged reach the next session (PROTOCOL §2.11: standard profile, sm.resume_timeout 300)."""
 import uuid
 
 from common import CheckFailed, Client, connect, event_future, is_message, is_presence, kill, open_session, run_scenario
@@ -95,6 +96,30 @@ async def scenario(config, result, clients):
     await bob.wait_for("message over the new connection", lambda s: is_message(s, "chat", full_jid, f"fresh {tag}"))
     # slixmpp closes without a final <a/>; acknowledge first so the server has nothing left to re-route.
     state.send_ack()
+    await fresh.barrier()
+
+    # Phase 3, stream management without resumption (PROTOCOL §2.11): messages written to a connection that dies
+    # before acknowledging them are not lost; with no other session left they go to offline storage and reach the
+    # user's next session.
+    await fresh.disconnect(wait=2.0)
+    await watcher.disconnect(wait=2.0)
+    plain = Client(config, a_acc, "no-resume", ("xep_0198",), None)
+    clients.append(plain)
+    plain["xep_0198"].allow_resume = False
+    result.equal("enable without resume", await open_session(plain, wait_sm=True), "session_start")
+    result.check("no resumption id when not asked", not plain["xep_0198"].sm_id, plain["xep_0198"].sm_id)
+    plain.send_presence()
+    await plain.barrier()
+    plain.transport.pause_reading()
+    unread = [f"unacked {tag} #{i}" for i in range(3)]
+    for body in unread:
+        bob.send_message(mto=plain.boundjid.full, mbody=body, mtype="chat")
+    await bob.barrier()
+    kill(plain)
+    later_session = await connect(config, a_acc, resource="later", clients=clients)
+    for body in unread:
+        await later_session.wait_for(f"'{body}' on the next session", lambda s, b=body: is_message(s, "chat", body=b))
+    result.check("unacknowledged messages reach the next session", True)
 
 
 if __name__ == "__main__":
