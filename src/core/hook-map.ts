@@ -34,6 +34,34 @@ export interface HookMap {
   "user.created": { readonly user: Jid };
   /** An account was deleted: every module removes its data for it. */
   "user.deleted": { readonly user: Jid };
+  /**
+   * A room message (MucSub `messages` event, PROTOCOL §5.5) for a subscriber with no live session: offline,
+   * or every session hibernated (§2.11 Decision). The offline push (§7.8) listens here and applies its own
+   * conditions (body, `push="false"`, sender, mutes). `stanza` is the inner message (the occupant copy
+   * addressed to the subscriber's bare JID); `archiveId` is the room stanza-id (the archive id when archived).
+   */
+  "muc.offline-subscriber-message": {
+    readonly room: Jid;
+    readonly subscriber: Jid;
+    readonly sender: Jid;
+    readonly nick: string;
+    readonly stanza: Element;
+    readonly archiveId: number;
+    readonly archived: boolean;
+  };
+  /** A user became a room member: affiliated member or subscriber, not outcast (§0.5; the `member.join` webhook of §7.9). */
+  "room.member-joined": RoomMemberChange;
+  /** A user stopped being a room member (the `member.exit` webhook of §7.9). */
+  "room.member-left": RoomMemberChange;
+}
+
+/** §7.9 `member.join` / `member.exit` fields: the user's affiliation and subscription after the change. */
+export interface RoomMemberChange {
+  readonly room: Jid;
+  readonly user: Jid;
+  readonly affiliation: string;
+  readonly subscribed: boolean;
+  readonly reason: "affiliation" | "subscribe" | "unsubscribe" | "pinned" | "invite" | "destroy" | "account_removed";
 }
 
 export type HookName = keyof HookMap;

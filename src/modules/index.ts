@@ -10,6 +10,7 @@ import { discoModule } from "./disco/disco.module.js";
 import { lastModule } from "./last/last.module.js";
 import { mamModule } from "./mam/mam.module.js";
 import { mucModule } from "./muc/muc.module.js";
+import { mucsubModule } from "./mucsub/mucsub.module.js";
 import { offlineModule } from "./offline/offline.module.js";
 import { pingModule } from "./ping/ping.module.js";
 import { presenceModule } from "./presence/presence.module.js";
@@ -35,4 +36,5 @@ export const serverModules: readonly ServerModule<unknown>[] = [
   carbonsModule as ServerModule<unknown>,
   mamModule as ServerModule<unknown>,
   mucModule as ServerModule<unknown>,
+  mucsubModule as ServerModule<unknown>,
 ];

@@ -3,6 +3,7 @@ import type { AccountsTables } from "../modules/accounts/accounts.store.js";
 import type { BlockingTables } from "../modules/blocking/blocking.store.js";
 import type { MamTables } from "../modules/mam/mam.store.js";
 import type { MucTables } from "../modules/muc/muc.store.js";
+import type { MucSubTables } from "../modules/mucsub/mucsub.store.js";
 import type { OfflineTables } from "../modules/offline/offline.store.js";
 import type { PresenceTables } from "../modules/presence/presence.store.js";
 import type { PrivateTables } from "../modules/private/private.store.js";
@@ -22,6 +23,7 @@ export interface Database
     BlockingTables,
     MamTables,
     MucTables,
+    MucSubTables,
     OfflineTables,
     PresenceTables,
     PrivateTables,

@@ -64,8 +64,14 @@ export function isChatStateOnly(message: Element): boolean {
 export function isOfflineStorable(message: Element): boolean {
   const t = messageType(message);
   if (t !== "chat" && t !== "normal") return false;
-  if (isChatStateOnly(message)) return false;
+  if (isChatStateOnly(message) || isArchiveResult(message)) return false;
   return !hasHint(message, "no-store");
+}
+
+/** A MAM query result (PROTOCOL §6.6): it belongs to the session that asked; never stored or sent elsewhere. */
+export function isArchiveResult(message: Element): boolean {
+  const first = message.firstElement();
+  return first !== undefined && first.name === "result" && (first.ns === NS.mam2 || first.ns === NS.mam1);
 }
 
 /** PROTOCOL §6.2: 1:1 messages that go into user archives. */

@@ -10,6 +10,8 @@ import { pino } from "pino";
 import pg from "pg";
 import { resolveConfig } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/load-config.js";
+import type { ServerModule } from "../../src/core/module.js";
+import { serverModules } from "../../src/modules/index.js";
 import { buildServer, type RtcServer } from "../../src/server.js";
 import type { SqlDialectName } from "../../src/storage/open-database.js";
 import { postgresTestUrl } from "./test-database.js";
@@ -31,6 +33,8 @@ export interface TestServerOptions {
   /** Reuse a database URL (restart tests). */
   readonly databaseUrl?: string;
   readonly domain?: string;
+  /** Extra modules set up after the standard ones (e.g. a test module observing hooks). */
+  readonly modules?: readonly ServerModule<unknown>[];
 }
 
 export interface ApiReply {
@@ -81,7 +85,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.config,
   };
   const config = resolveConfig(raw, {}, dataDir);
-  const server = await buildServer(config, { logger: pino({ level: config.log.level }) });
+  const modules = options.modules === undefined ? undefined : [...serverModules, ...options.modules];
+  const server = await buildServer(config, { logger: pino({ level: config.log.level }), ...(modules === undefined ? {} : { modules }) });
   await server.start();
   const port = (name: "c2s" | "c2s_tls" | "http" | "https") => {
     const p = server.ports[name];

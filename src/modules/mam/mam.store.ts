@@ -1,7 +1,8 @@
 /**
  * The message archive store (PROTOCOL §6.1–§6.5): one table for every archive, user and room alike,
- * an entry being (archive, id). Batched writes use one statement per batch (a JSON array on SQLite, column
- * arrays on PostgreSQL) and are idempotent, so a retried batch never fails on rows it already wrote.
+ * an entry being (archive, id). A batch is one statement (a JSON array on SQLite, column arrays on
+ * PostgreSQL) or, in the SQLite insert worker, one transaction of prepared single-row inserts; inserts are
+ * idempotent, so a retried batch never fails on rows it already wrote.
  */
 import { CompiledQuery, sql } from "kysely";
 import type { Kysely, SelectQueryBuilder } from "kysely";
@@ -53,10 +54,11 @@ export const mamMigrations: readonly Migration[] = [
 ];
 
 const COLUMNS = "archive, id, peer, peer_resource, nick, kind, origin_id, stanza";
-// `where true` resolves SQLite's parsing ambiguity between INSERT … SELECT and the upsert clause.
 /** One row (8 positional parameters), for a prepared statement run in a transaction (the SQLite insert worker). */
 export const SQLITE_INSERT_ROW = `insert into mam_messages (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`;
-export const SQLITE_INSERT = `insert into mam_messages (${COLUMNS}) select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 from json_each(?) where true on conflict do nothing`;
+/** A whole batch from one JSON parameter, for in-memory databases (no worker); `where true` resolves SQLite's
+ * parsing ambiguity between INSERT … SELECT and the upsert clause. */
+const SQLITE_INSERT = `insert into mam_messages (${COLUMNS}) select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 from json_each(?) where true on conflict do nothing`;
 const PG_INSERT = `insert into mam_messages (${COLUMNS}) select * from unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int2[], $7::text[], $8::text[]) on conflict do nothing`;
 
 export class SqlArchiveStore {

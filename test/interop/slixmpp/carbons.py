@@ -79,11 +79,11 @@ async def scenario(config, result, clients):
     await bob.barrier()
     for client in (a1, a2, a3):
         await client.barrier()
-    await a2.expect_nothing("carbon of a private message", any_copy(private_body), 0.5)
+    await a2.expect_nothing("carbon of a private message", any_copy(private_body), 0.2)
     for client in (a1, a2, a3):
-        await client.expect_nothing("carbon of a bare-JID message", any_copy(bare_body), 0.3)
+        await client.expect_nothing("carbon of a bare-JID message", any_copy(bare_body), 0.2)
     await a3.expect_nothing("carbon without enabling", lambda s: s.xml.find(f"{{{CARBONS}}}received") is not None
-                            or s.xml.find(f"{{{CARBONS}}}sent") is not None, 0.3)
+                            or s.xml.find(f"{{{CARBONS}}}sent") is not None, 0.2)
     result.check("no carbon for private, bare-JID, or non-enabled resources", True)
 
     # Disable on a2: copies stop.
@@ -93,7 +93,7 @@ async def scenario(config, result, clients):
     await a1.wait_for("message after disable", lambda s: is_message(s, "chat", bob.boundjid.full, after))
     await bob.barrier()
     await a2.barrier()
-    await a2.expect_nothing("carbon after disable", any_copy(after), 0.5)
+    await a2.expect_nothing("carbon after disable", any_copy(after), 0.2)
     result.check("no carbon after disable", True)
 
 
