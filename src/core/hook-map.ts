@@ -53,6 +53,27 @@ export interface HookMap {
   "room.member-joined": RoomMemberChange;
   /** A user stopped being a room member (the `member.exit` webhook of §7.9). */
   "room.member-left": RoomMemberChange;
+  /** A MAM query was answered or refused (PROTOCOL §6.8; the `history.access` webhook of §7.9). Room archives: room-mam. */
+  "history.accessed": HistoryAccess;
+}
+
+/** §7.9 `history.access` fields. RSM values are as requested; `before` is "" for an empty `<before/>`. */
+export interface HistoryAccess {
+  readonly outcome: "completed" | "refused";
+  readonly requester: Jid;
+  /** The archive's bare JID: a room, or an account. */
+  readonly archive: Jid;
+  readonly archiveType: "room" | "user";
+  readonly queryId: string | undefined;
+  readonly max: number | undefined;
+  readonly before: string | undefined;
+  readonly after: string | undefined;
+  /** Result messages sent (0 when refused); `count` and `complete` only for completed queries. */
+  readonly returned: number;
+  readonly count: number | undefined;
+  readonly complete: boolean | undefined;
+  /** Why a query was refused: the IQ error's condition and text. */
+  readonly error: { readonly condition: string; readonly text: string | undefined } | undefined;
 }
 
 /** §7.9 `member.join` / `member.exit` fields: the user's affiliation and subscription after the change. */

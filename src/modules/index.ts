@@ -15,6 +15,7 @@ import { offlineModule } from "./offline/offline.module.js";
 import { pingModule } from "./ping/ping.module.js";
 import { presenceModule } from "./presence/presence.module.js";
 import { privateModule } from "./private/private.module.js";
+import { roomMamModule } from "./room-mam/room-mam.module.js";
 import { rosterModule } from "./roster/roster.module.js";
 import { timeModule } from "./time/time.module.js";
 import { vcardModule } from "./vcard/vcard.module.js";
@@ -37,4 +38,5 @@ export const serverModules: readonly ServerModule<unknown>[] = [
   mamModule as ServerModule<unknown>,
   mucModule as ServerModule<unknown>,
   mucsubModule as ServerModule<unknown>,
+  roomMamModule as ServerModule<unknown>,
 ];

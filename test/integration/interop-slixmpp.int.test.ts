@@ -55,11 +55,7 @@ const SCENARIOS: readonly Scenario[] = [
     name: "muc_archive",
     users: 2,
     optionalModule: "muc",
-    required: ["alice: archive oldest first, from room/nick", "bob: archive ids are the live stanza-ids"],
-    knownIssue: {
-      error: /^IqError cancel\/service-unavailable ''$/,
-      note: "rooms advertise urn:xmpp:mam:2 (room-disco.ts) but a MAM query to a room is answered service-unavailable: room archive queries are not wired yet (src/modules/muc)",
-    },
+    required: ["alice: archive oldest first, from room/nick", "bob: archive ids are the live stanza-ids", "alice: delay from the MUC service", "bob: fin complete"],
   },
   { name: "info", users: 3, required: ["server time is now (UTC)", "client version routed to the client", "contact's last status", "last activity without subscription refused"] },
 ];

@@ -29,6 +29,8 @@ export interface AccountsApi {
   /** Idempotent; ends live sessions with not-authorized (PROTOCOL §8.5 Decision). */
   unregister(user: Jid): Promise<void>;
   list(host: string): Promise<string[]>;
+  /** Keyset paging over the localparts starting with `prefix` (Apps' pinned-room job, PROTOCOL §1.7); `after` "" starts. */
+  listPage(host: string, prefix: string, after: string, limit: number): Promise<string[]>;
   saslBackend(host: string): SaslAuthBackend;
 }
 
@@ -98,6 +100,7 @@ export const accountsModule = defineModule<AccountsApi>({
         await ctx.hooks.run("user.deleted", { user });
       },
       list: (host) => store.list(host),
+      listPage: (host, prefix, after, limit) => store.listPage(host, prefix, after, limit),
       saslBackend(host) {
         return {
           host,

@@ -2,7 +2,7 @@
  * Accounts and their SCRAM credentials (PROTOCOL §2.5: salted keys only, never a clear password).
  * A JWT-materialised account has `credentials = null` (§2.4).
  */
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { ScramCredentials } from "../../c2s/sasl/scram-credentials.js";
 import type { Database } from "../../storage/database.js";
 import type { Migration } from "../../storage/migrator.js";
@@ -86,6 +86,21 @@ export class SqlAccountStore {
   async delete(host: string, localpart: string): Promise<boolean> {
     const result = await this.db.deleteFrom("accounts").where("host", "=", host).where("localpart", "=", localpart).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  /**
+   * One page of the localparts that start with `prefix`, after `after` in the database's own order
+   * (keyset paging: `>` and `order by` use the same collation, so pages neither skip nor repeat).
+   */
+  async listPage(host: string, prefix: string, after: string, limit: number): Promise<string[]> {
+    let query = this.db
+      .selectFrom("accounts")
+      .select("localpart")
+      .where("host", "=", host)
+      .where(sql<string>`substr(localpart, 1, ${prefix.length})`, "=", prefix);
+    if (after !== "") query = query.where("localpart", ">", after);
+    const rows = await query.orderBy("localpart").limit(limit).execute();
+    return rows.map((r) => r.localpart);
   }
 
   async list(host: string): Promise<string[]> {

@@ -79,7 +79,14 @@ export class MucSubCore {
     this.deps.table.delete(s.room, s.user);
     await this.deps.delivery.nodeEvent(room, "subscribers", () => subscriberNotice("unsubscribe", s.user, s.nick));
     if (wasMember && !this.isMember(room, s.user)) await this.#report("room.member-left", room, bare, reason);
+    await this.#destroyIfAbandoned(room);
     return true;
+  }
+
+  /** §3.5: a temporary room with no occupants and no subscribers is destroyed (its last subscriber just left). */
+  async #destroyIfAbandoned(room: RoomView): Promise<void> {
+    if (room.config.persistent || room.destroyed || room.occupants.count > 0 || this.deps.table.count(room.jid.bareString) > 0) return;
+    await this.deps.muc.destroyRoom(room.jid);
   }
 
   /**

@@ -1,0 +1,50 @@
+/**
+ * The `history.accessed` hook payload for room-archive queries (PROTOCOL §6.8: every completed or refused query
+ * is audited; the `history.access` webhook of §7.9 listens to the hook): from the MAM query summary when the
+ * query completed, else from the request as sent.
+ */
+import type { HistoryAccess } from "../../core/hook-map.js";
+import type { Element } from "../../xml/element.js";
+import type { Jid } from "../../xmpp/jid.js";
+import { NS } from "../../xmpp/namespaces.js";
+import { StanzaError } from "../../xmpp/stanza-error.js";
+import type { QuerySummary } from "../mam/mam.module.js";
+
+export function completedAccess(requester: Jid, room: Jid, summary: QuerySummary): HistoryAccess {
+  const { page } = summary;
+  return {
+    outcome: "completed",
+    requester,
+    archive: room,
+    archiveType: "room",
+    queryId: summary.queryId,
+    max: page.max,
+    before: page.before === undefined ? undefined : page.before === "last" ? "" : String(page.before),
+    after: page.after === undefined ? undefined : String(page.after),
+    returned: summary.returned,
+    count: summary.count,
+    complete: summary.complete,
+    error: undefined,
+  };
+}
+
+/** A refused (or failed) query: the RSM values are read as sent, unchecked, since the refusal may be about them. */
+export function refusedAccess(requester: Jid, room: Jid, payload: Element, error: unknown): HistoryAccess {
+  const set = payload.getChild("set", NS.rsm);
+  const maxText = set?.getChildText("max", NS.rsm)?.trim();
+  const stanzaError = error instanceof StanzaError ? error : undefined;
+  return {
+    outcome: "refused",
+    requester,
+    archive: room,
+    archiveType: "room",
+    queryId: payload.attrs["queryid"],
+    max: maxText !== undefined && /^\d{1,9}$/.test(maxText) ? Number(maxText) : undefined,
+    before: set?.getChildText("before", NS.rsm)?.trim(),
+    after: set?.getChildText("after", NS.rsm)?.trim(),
+    returned: 0,
+    count: undefined,
+    complete: undefined,
+    error: { condition: stanzaError?.condition ?? "internal-server-error", text: stanzaError?.text },
+  };
+}
