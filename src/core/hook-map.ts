@@ -53,7 +53,10 @@ export interface HookMap {
   "room.member-joined": RoomMemberChange;
   /** A user stopped being a room member (the `member.exit` webhook of §7.9). */
   "room.member-left": RoomMemberChange;
-  /** A MAM query was answered or refused (PROTOCOL §6.8; the `history.access` webhook of §7.9). Room archives: room-mam. */
+  /**
+   * A MAM query was answered or refused (PROTOCOL §6.8; the `history.access` webhook of §7.9 listens here). Emitted by
+   * room-mam for room archives. TODO(issue-4): user-archive queries (mam/mam.iq.ts) do not emit it yet.
+   */
   "history.accessed": HistoryAccess;
 }
 

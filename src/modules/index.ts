@@ -4,6 +4,7 @@
  */
 import type { ServerModule } from "../core/module.js";
 import { accountsModule } from "./accounts/accounts.module.js";
+import { appsModule } from "./apps/apps.module.js";
 import { blockingModule } from "./blocking/blocking.module.js";
 import { carbonsModule } from "./carbons/carbons.module.js";
 import { discoModule } from "./disco/disco.module.js";
@@ -38,5 +39,6 @@ export const serverModules: readonly ServerModule<unknown>[] = [
   mamModule as ServerModule<unknown>,
   mucModule as ServerModule<unknown>,
   mucsubModule as ServerModule<unknown>,
+  appsModule as ServerModule<unknown>,
   roomMamModule as ServerModule<unknown>,
 ];

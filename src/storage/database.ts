@@ -1,5 +1,6 @@
 // The index of every table the server stores: each feature's table types, composed (DESIGN.md §2.2, §2.7).
 import type { AccountsTables } from "../modules/accounts/accounts.store.js";
+import type { AppsTables } from "../modules/apps/apps.store.js";
 import type { BlockingTables } from "../modules/blocking/blocking.store.js";
 import type { MamTables } from "../modules/mam/mam.store.js";
 import type { MucTables } from "../modules/muc/muc.store.js";
@@ -20,6 +21,7 @@ export interface Database
   extends
     // Feature tables, one per line, sorted:
     AccountsTables,
+    AppsTables,
     BlockingTables,
     MamTables,
     MucTables,

@@ -1,6 +1,8 @@
 // The MucSub admin commands (PROTOCOL §8.4–§8.5): subscribe_room in both argument forms with its errors,
 // subscribe_room_many and its limit, unsubscribe_room, get_subscribers, get_user_rooms,
 // get_user_subscriptions, and create_room_with_opts `subscribers`.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../harness/test-server.js";
 import type { TestClient } from "../harness/test-client.js";
@@ -8,6 +10,13 @@ import { groupchat, joined } from "./muc-helpers.js";
 import { NODE } from "./mucsub-helpers.js";
 
 const SERVICE = "conference.localhost";
+const CLI = fileURLToPath(new URL("../../bin/rtc.mjs", import.meta.url));
+
+function rtc(args: readonly string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 20_000 }, (error, stdout) => resolve({ code: error === null ? 0 : -1, stdout }));
+  });
+}
 let roomSeq = 0;
 
 describe("MucSub admin API", () => {
@@ -121,5 +130,16 @@ describe("MucSub admin API", () => {
       nodes: [NODE("messages"), NODE("presence")],
     });
     expect((await server.api("get_subscribers", { name })).body).toEqual(["65f0a1_u1@localhost", "65f0a1_u2@localhost"]);
+  });
+
+  it("is in the rtc CLI with ejabberd's positional order (user, nick, room, nodes)", async () => {
+    const room = await createRoom();
+    const url = `http://127.0.0.1:${server.port("http")}`;
+    const reply = await rtc(["--url", url, "subscribe_room", "65f0a1_u3@localhost", "65f0a1_u3", room.jid, "messages,subject"]);
+    expect(reply.code).toBe(0);
+    expect(JSON.parse(reply.stdout)).toEqual([NODE("messages"), NODE("subject")]);
+    expect((await rtc(["--url", url, "get_subscribers", room.jid])).stdout).toContain("65f0a1_u3@localhost");
+    expect((await rtc(["--url", url, "unsubscribe_room", "65f0a1_u3@localhost", room.jid])).code).toBe(0);
+    expect((await server.api("get_subscribers", { name: room.jid })).body).toEqual([]);
   });
 });

@@ -58,6 +58,15 @@ describe("MucSub lifetime, node events and membership hooks", () => {
     expect(probe.log.joined[joinedBefore]).toMatchObject({ affiliation: "none", subscribed: true });
   });
 
+  it("reports a membership created by an owner's invitation with reason invite (§3.10, §7.9)", async () => {
+    const room = await createRoom({ members_only: "true" });
+    await joined(alice, `${room}/65f0a1_alice`);
+    const joinedBefore = probe.log.joined.length;
+    await alice.send(xml("message", { to: room, id: nextId("inv") }, xml("x", { xmlns: "http://jabber.org/protocol/muc#user" }, xml("invite", { to: "65f0a1_carol@localhost" }))));
+    await carol.receive((s) => s.is("message") && s.attrs.from === room && s.getChild("x", "jabber:x:conference") !== undefined);
+    expect(probe.log.joined.slice(joinedBefore).map(change)).toEqual([[room, "65f0a1_carol@localhost", "invite"]]);
+  });
+
   it("ends a subscription on outcast and on membership loss in a members-only room (§3.11, §5.8)", async () => {
     const open = await createRoom();
     await subscribe(bob, open);

@@ -12,8 +12,8 @@ export const RSM = "http://jabber.org/protocol/rsm";
 export interface RoomQuery {
   readonly ns?: string;
   readonly max?: number;
-  readonly before?: string;
-  readonly after?: string;
+  readonly before?: string | undefined;
+  readonly after?: string | undefined;
   readonly with?: string;
   readonly queryid?: string | null;
 }

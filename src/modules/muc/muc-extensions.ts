@@ -57,6 +57,8 @@ export interface AffiliationChange {
   readonly reason: string;
   /** §3.11 "Losing access": the new affiliation keeps the user out (outcast, or none in a members-only room). */
   readonly losesAccess: boolean;
+  /** Set when the change came from a §3.10 invitation (the `member.join` reason `invite`, §7.9). */
+  readonly cause?: "invite" | undefined;
 }
 
 /** An IQ addressed to a room (MAM queries, MucSub) or to the service itself (MucSub list). */

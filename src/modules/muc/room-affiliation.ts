@@ -21,7 +21,8 @@ export function mayEnter(room: Room, affiliation: Affiliation): boolean {
   return !room.config.members_only || affiliationRank(affiliation) >= affiliationRank("member");
 }
 
-export async function applyAffiliation(ctx: MucContext, room: Room, user: Jid, next: Affiliation, reason = ""): Promise<void> {
+/** `cause` names what made the change when it is not a plain affiliation request (§3.10 invitations; §7.9 `reason`). */
+export async function applyAffiliation(ctx: MucContext, room: Room, user: Jid, next: Affiliation, reason = "", cause?: "invite"): Promise<void> {
   const bare = user.bareString;
   const previous = room.affiliation(bare);
   room.affiliations.set(bare, next, reason);
@@ -40,7 +41,7 @@ export async function applyAffiliation(ctx: MucContext, room: Room, user: Jid, n
   for (const e of ctx.ext.all) {
     if (e.affiliationChanged === undefined) continue;
     try {
-      await e.affiliationChanged({ room, user: user.bare(), from: previous, to: next, reason, losesAccess: !mayEnter(room, next) });
+      await e.affiliationChanged({ room, user: user.bare(), from: previous, to: next, reason, losesAccess: !mayEnter(room, next), cause });
     } catch (err) {
       ctx.log.error({ err, room: room.jid.bareString }, "MUC affiliationChanged extension failed");
     }

@@ -41,7 +41,7 @@ async function invite(ctx: MucContext, room: Room, invites: ReturnType<typeof pa
     const invitee = to.bare();
     // §3.10: in a members-only room an invitation by an owner/admin makes the invitee a member.
     if (room.config.members_only && privileged && room.affiliation(invitee.bareString) === "none") {
-      await applyAffiliation(ctx, room, invitee, "member");
+      await applyAffiliation(ctx, room, invitee, "member", "", "invite");
     }
     await ctx.router.route(invitation(room, from, invitee, reason));
   }

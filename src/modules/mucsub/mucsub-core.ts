@@ -132,7 +132,7 @@ export class MucSubCore {
     const quiet = this.#quiet.has(quietKey(room, bare));
     const isMember = this.isMember(room, bare);
     if (quiet || wasMember === isMember) return;
-    await this.#report(isMember ? "room.member-joined" : "room.member-left", room, user, "affiliation");
+    await this.#report(isMember ? "room.member-joined" : "room.member-left", room, user, change.cause ?? "affiliation");
   }
 
   /**

@@ -33,6 +33,8 @@ export interface DeliveryDeps {
   readonly storeOffline: boolean;
 }
 
+const YIELD_EVERY = 256;
+
 /** How one subscriber's sessions stand towards the room (§5.5 delivery rule, §2.11 live sessions). */
 interface Reach {
   /** Available sessions that are not joined: each gets a wrapped copy. */
@@ -46,18 +48,32 @@ export type PayloadFor = (subscriber: string) => Element;
 
 export class EventDelivery {
   readonly #background: BackgroundQueue;
+  readonly #inflight = new Set<Promise<void>>();
 
   constructor(private readonly deps: DeliveryDeps) {
     this.#background = new BackgroundQueue(deps.log);
   }
 
-  /** Resolves once offline storage and hooks queued so far are done (tests, shutdown). */
-  idle(): Promise<void> {
-    return this.#background.idle();
+  /** Resolves once events in progress, and the offline storage and hooks they queued, are done (tests, shutdown). */
+  async idle(): Promise<void> {
+    do {
+      await Promise.all(this.#inflight);
+      await this.#background.idle();
+    } while (this.#inflight.size > 0 || this.#background.pending > 0);
   }
 
   /** The "room message broadcast" extension point: `messages` (or `subject` for subject changes). */
   async messageEvent(event: RoomMessageEvent): Promise<void> {
+    const work = this.#messageEvent(event);
+    this.#inflight.add(work);
+    try {
+      await work;
+    } finally {
+      this.#inflight.delete(work);
+    }
+  }
+
+  async #messageEvent(event: RoomMessageEvent): Promise<void> {
     const room = event.room.jid.bareString;
     if (this.deps.table.count(room) === 0) return;
     const node: NodeName = event.subject ? "subject" : "messages";
@@ -66,8 +82,11 @@ export class EventDelivery {
     const isJoined = (jid: Jid): boolean => (joined ??= new Set(event.joined.map(String))).has(jid.toString());
     const offline: Subscription[] = [];
     const notLive: Subscription[] = [];
+    let visited = 0;
     for (const s of this.deps.table.ofRoom(room)) {
       if (!s.nodes.includes(node)) continue;
+      // Thousands of subscribers (pinned rooms): let other traffic through now and then, as the room fan-out does.
+      if (++visited % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const reach = this.#reach(s.jid, isJoined);
       if (reach.targets.length > 0) await this.deps.router.broadcast(wrapEvent(room, node, id, innerCopy(event.stanza, s.user)), reach.targets);
       if (!reach.available) offline.push(s);

@@ -51,7 +51,15 @@ export function mucsubCommands(deps: CommandDeps): AdminCommand[] {
     {
       name: "subscribe_room",
       description: "Subscribe a user to a room's MucSub nodes",
-      args: [...USER_ARGS, { name: "nick", type: "string" }, { name: "room", type: "string" }, { name: "service", type: "string", optional: true }, { name: "nodes", type: "string" }],
+      // ejabberd's order (user, nick, room, nodes) first, so positional CLI use matches; the v3 extras last.
+      args: [
+        { name: "user", type: "string", description: "JID, or localpart with host" },
+        { name: "nick", type: "string" },
+        { name: "room", type: "string", description: "Room JID, or localpart with service" },
+        { name: "nodes", type: "string", description: "Comma-separated or array; URNs or short names" },
+        { name: "host", type: "string", optional: true },
+        { name: "service", type: "string", optional: true },
+      ],
       async handler(args) {
         const room = subscribableRoom(args);
         const nodes = nodesArg(args);
@@ -63,7 +71,7 @@ export function mucsubCommands(deps: CommandDeps): AdminCommand[] {
     {
       name: "subscribe_room_many",
       description: "Subscribe several users to a room's MucSub nodes",
-      args: [{ name: "users", type: "json" }, { name: "room", type: "string" }, { name: "service", type: "string", optional: true }, { name: "nodes", type: "string" }],
+      args: [{ name: "users", type: "json" }, { name: "room", type: "string" }, { name: "nodes", type: "string" }, { name: "service", type: "string", optional: true }],
       async handler(args) {
         const raw = args["users"];
         if (!Array.isArray(raw)) throw new CommandError(400, INVALID_VALUE);
@@ -77,7 +85,12 @@ export function mucsubCommands(deps: CommandDeps): AdminCommand[] {
     {
       name: "unsubscribe_room",
       description: "Remove a user's MucSub subscription to a room",
-      args: [...USER_ARGS, { name: "room", type: "string" }, { name: "service", type: "string", optional: true }],
+      args: [
+        { name: "user", type: "string", description: "JID, or localpart with host" },
+        { name: "room", type: "string", description: "Room JID, or localpart with service" },
+        { name: "host", type: "string", optional: true },
+        { name: "service", type: "string", optional: true },
+      ],
       async handler(args) {
         const room = existingRoom(muc, args, config);
         await core.unsubscribe(room, userJid(args, config));
