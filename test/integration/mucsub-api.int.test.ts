@@ -12,9 +12,11 @@ import { NODE } from "./mucsub-helpers.js";
 const SERVICE = "conference.localhost";
 const CLI = fileURLToPath(new URL("../../bin/rtc.mjs", import.meta.url));
 
-function rtc(args: readonly string[]): Promise<{ code: number; stdout: string }> {
+function rtc(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  for (const k of ["RTC_API_URL", "RTC_HTTP_PORT", "RTC_CONFIG", "RTC_API_USER", "RTC_API_PASSWORD", "RTC_API_TOKEN"]) delete env[k];
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 20_000 }, (error, stdout) => resolve({ code: error === null ? 0 : -1, stdout }));
+    execFile(process.execPath, [CLI, ...args], { env, timeout: 20_000 }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : -1, stdout, stderr }));
   });
 }
 let roomSeq = 0;
@@ -136,7 +138,7 @@ describe("MucSub admin API", () => {
     const room = await createRoom();
     const url = `http://127.0.0.1:${server.port("http")}`;
     const reply = await rtc(["--url", url, "subscribe_room", "65f0a1_u3@localhost", "65f0a1_u3", room.jid, "messages,subject"]);
-    expect(reply.code).toBe(0);
+    expect(reply).toMatchObject({ code: 0, stderr: "" });
     expect(JSON.parse(reply.stdout)).toEqual([NODE("messages"), NODE("subject")]);
     expect((await rtc(["--url", url, "get_subscribers", room.jid])).stdout).toContain("65f0a1_u3@localhost");
     expect((await rtc(["--url", url, "unsubscribe_room", "65f0a1_u3@localhost", room.jid])).code).toBe(0);
