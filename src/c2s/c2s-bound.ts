@@ -41,10 +41,14 @@ async function bindResource(session: C2sSession, iq: Element, bind: Element): Pr
   }
   const { sessions, config } = session.deps;
   // PROTOCOL §2.7: the same full JID is replaced; past the cap the oldest session goes.
-  const conflict = new StreamError("conflict", "Replaced by new connection");
-  sessions.get(jid)?.close(conflict);
-  const existing = [...sessions.resourcesOf(user)].sort((a, b) => a.boundAt - b.boundAt);
-  for (let i = 0; existing.length - i >= config.c2s.max_user_sessions; i++) existing[i]?.close(conflict);
+  // Built only when a session is replaced: an Error captures a stack trace, too costly for every bind.
+  const conflict = () => new StreamError("conflict", "Replaced by new connection");
+  sessions.get(jid)?.close(conflict());
+  const existing = sessions.resourcesOf(user);
+  if (existing.length >= config.c2s.max_user_sessions) {
+    const oldestFirst = [...existing].sort((a, b) => a.boundAt - b.boundAt);
+    for (let i = 0; oldestFirst.length - i >= config.c2s.max_user_sessions; i++) oldestFirst[i]?.close(conflict());
+  }
 
   session.boundJid = jid;
   session.boundAt = Date.now();

@@ -68,7 +68,7 @@ function openSqlite(path: string, log: StorageLog | undefined): OpenedDatabase {
     connection.close();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   log?.info({ dialect: "sqlite", path }, "database opened");
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }
@@ -153,4 +153,34 @@ function redactUrl(url: string): string {
   } catch {
     return url.replace(/:[^:@/]*@/, ":***@");
   }
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; compiling the SQL was ~10% of the event loop in a
+ * login storm (docs/benchmarks.md). Statements are reusable and the driver runs one query at a time on
+ * this connection, so a bounded cache keyed by SQL text is safe.
+ */
+function withStatementCache(connection: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = connection.prepare.bind(connection);
+  return new Proxy(connection, {
+    get(target, property, receiver) {
+      if (property !== "prepare") {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        // Native methods must run on the real connection, not on the proxy.
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (statement === undefined) {
+          statement = prepare(source);
+          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }
