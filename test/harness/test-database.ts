@@ -116,3 +116,10 @@ function nonEmpty(value: string | undefined): string | undefined {
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
 }
+
+/** Drops a throwaway PostgreSQL schema that a test server created (`rtc_it_…`). */
+export async function dropTestSchema(schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a test schema name: ${schema}`);
+  const pool = new pg.Pool({ connectionString: postgresUrl, max: 1 });
+  await pool.query(`drop schema if exists ${schema} cascade`).finally(() => pool.end());
+}

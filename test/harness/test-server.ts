@@ -7,14 +7,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import pg from "pg";
 import { resolveConfig } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/load-config.js";
 import type { ServerModule } from "../../src/core/module.js";
 import { serverModules } from "../../src/modules/index.js";
 import { buildServer, type RtcServer } from "../../src/server.js";
 import type { SqlDialectName } from "../../src/storage/open-database.js";
-import { postgresTestUrl } from "./test-database.js";
+import { dropTestSchema, postgresTestUrl } from "./test-database.js";
 import { connectClient, type TestClient, type ConnectOptions } from "./test-client.js";
 
 // Test clients talk to a self-signed certificate (STARTTLS, direct TLS, wss).
@@ -135,10 +134,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await Promise.allSettled(clients.map((c) => c.stop()));
       await server.stop();
       if (stopOptions.keepData) return;
-      if (schema !== undefined) {
-        const pool = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
-        await pool.query(`drop schema if exists ${schema} cascade`).finally(() => pool.end());
-      }
+      if (schema !== undefined) await dropTestSchema(schema);
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,31 +1,20 @@
 // The pinned-room job survives a restart and runs to completion (PROTOCOL §1.7), on SQLite and PostgreSQL:
 // a job stored with a cursor half-way (as a stop between batches leaves it) resumes from that cursor.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as joinPath } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { appsModule } from "../../src/modules/apps/apps.module.js";
 import { SqlAppStore } from "../../src/modules/apps/apps.store.js";
 import { openDatabase, type SqlDialectName } from "../../src/storage/open-database.js";
-import { backendsUnderTest, postgresTestUrl } from "../harness/test-database.js";
-import { startTestServer, type TestServer } from "../harness/test-server.js";
+import { backendsUnderTest } from "../harness/test-database.js";
+import { restartableServer } from "../harness/restartable-server.js";
 
 const SERVICE = "conference.localhost";
 const APP = "65f0a1";
 const USERS = Array.from({ length: 10 }, (_, i) => `${APP}_u${String(i).padStart(2, "0")}`);
 
 describe.each<SqlDialectName>(backendsUnderTest())("pinned-room job across a restart on %s", (backend) => {
-  const dataDir = mkdtempSync(joinPath(tmpdir(), "rtc-apps-restart-"));
-  let databaseUrl: string | undefined;
-  const start = (fresh: boolean): Promise<TestServer> =>
-    startTestServer({
-      dataDir,
-      ...(backend === "postgres" ? (databaseUrl === undefined ? { database: "postgres" as const } : { databaseUrl }) : {}),
-      users: fresh ? ["admin", ...USERS] : [],
-    });
+  const server = restartableServer(backend, { users: ["admin", ...USERS] });
   const withStore = async <T>(f: (store: SqlAppStore) => Promise<T>): Promise<T> => {
-    const opened = await openDatabase(databaseUrl ?? "");
+    const opened = await openDatabase(server.databaseUrl ?? "");
     try {
       return await f(new SqlAppStore(opened.db));
     } finally {
@@ -33,18 +22,10 @@ describe.each<SqlDialectName>(backendsUnderTest())("pinned-room job across a res
     }
   };
 
-  afterAll(async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-    const schema = databaseUrl === undefined ? undefined : new URL(databaseUrl).searchParams.get("schema");
-    if (schema !== undefined && schema !== null) {
-      const pool = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
-      await pool.query(`drop schema if exists ${schema} cascade`).finally(() => pool.end());
-    }
-  });
+  afterAll(() => server.cleanup());
 
   it("resumes a stored job from its cursor and deletes it once done", async () => {
-    const first = await start(true);
-    databaseUrl = first.databaseUrl;
+    const first = await server.start(true);
     const lobby = `${APP}_lobby@${SERVICE}`;
     await first.api("create_room_with_opts", { name: `${APP}_lobby`, service: SERVICE });
     await first.api("create_app", { appId: APP, name: "Acme" });
@@ -58,7 +39,7 @@ describe.each<SqlDialectName>(backendsUnderTest())("pinned-room job across a res
       await store.saveJob({ appId: APP, room: lobby, host: "localhost", after: `${APP}_u04`, createdAt: Date.now() });
     });
 
-    const second = await start(false);
+    const second = await server.start(false);
     try {
       await second.server.modules.api(appsModule).idle();
       const subscribers = (await second.api("get_subscribers", { name: `${APP}_lobby` })).body;

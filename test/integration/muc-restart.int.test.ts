@@ -1,13 +1,9 @@
 // Persistent rooms survive a restart with their configuration, subject and affiliations; temporary rooms and
 // occupants do not (PROTOCOL §3.2, §3.5, §3.11). On SQLite (a data dir) and PostgreSQL (a schema).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as joinPath } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SqlDialectName } from "../../src/storage/open-database.js";
-import { backendsUnderTest, postgresTestUrl } from "../harness/test-database.js";
-import { startTestServer, type TestServer } from "../harness/test-server.js";
+import { backendsUnderTest } from "../harness/test-database.js";
+import { restartableServer } from "../harness/restartable-server.js";
 import { xml } from "../harness/test-client.js";
 import { adminQuery, errorOf, iqReply, iqSet, join, joined, nextId, submitForm } from "./muc-helpers.js";
 
@@ -15,28 +11,12 @@ const SERVICE = "conference.localhost";
 const USERS = ["admin", "65f0a1_alice", "65f0a1_bob"];
 
 describe.each<SqlDialectName>(backendsUnderTest())("persistent rooms across a restart on %s", (backend) => {
-  const dataDir = mkdtempSync(joinPath(tmpdir(), "rtc-muc-restart-"));
-  let databaseUrl: string | undefined;
-  const start = (fresh: boolean): Promise<TestServer> =>
-    startTestServer({
-      dataDir,
-      ...(backend === "postgres" ? (databaseUrl === undefined ? { database: "postgres" as const } : { databaseUrl }) : {}),
-      users: fresh ? USERS : [],
-      config: { auth: { mechanisms: ["PLAIN"] } },
-    });
+  const server = restartableServer(backend, { users: USERS, config: { auth: { mechanisms: ["PLAIN"] } } });
 
-  afterAll(async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-    const schema = databaseUrl === undefined ? undefined : new URL(databaseUrl).searchParams.get("schema");
-    if (schema !== undefined && schema !== null) {
-      const pool = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
-      await pool.query(`drop schema if exists ${schema} cascade`).finally(() => pool.end());
-    }
-  });
+  afterAll(() => server.cleanup());
 
   it("keeps configuration, subject and affiliations of persistent rooms; drops temporary rooms and occupants", async () => {
-    const first = await start(true);
-    databaseUrl = first.databaseUrl;
+    const first = await server.start(true);
     await first.api("create_room_with_opts", {
       name: "65f0a1_kept",
       service: SERVICE,
@@ -60,7 +40,7 @@ describe.each<SqlDialectName>(backendsUnderTest())("persistent rooms across a re
     const affiliationsBefore = (await first.api("get_room_affiliations", { name: "65f0a1_kept" })).body;
     await first.stop({ keepData: true });
 
-    const second = await start(false);
+    const second = await server.start(false);
     try {
       expect((await second.api("get_room_options", { name: "65f0a1_kept" })).body).toEqual(optionsBefore);
       expect(optionsBefore).toMatchObject({ title: "Kept", description: "Described", members_only: "true", max_users: "42" });

@@ -1,13 +1,9 @@
 // MucSub subscriptions survive a restart (PROTOCOL §5.8), on SQLite (a data dir) and PostgreSQL (a schema):
 // nick, nodes and delivery keep working; subscriptions to rooms that did not survive (temporary) are gone.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as joinPath } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SqlDialectName } from "../../src/storage/open-database.js";
-import { backendsUnderTest, postgresTestUrl } from "../harness/test-database.js";
-import { startTestServer, type TestServer } from "../harness/test-server.js";
+import { backendsUnderTest } from "../harness/test-database.js";
+import { restartableServer } from "../harness/restartable-server.js";
 import { groupchat, joined, nextId } from "./muc-helpers.js";
 import { isWrappedMessage, listSubscriptions, NODE, subscribe, subscriptionsOf, wrapped } from "./mucsub-helpers.js";
 
@@ -15,28 +11,12 @@ const SERVICE = "conference.localhost";
 const USERS = ["admin", "65f0a1_alice", "65f0a1_bob", "65f0a1_carol"];
 
 describe.each<SqlDialectName>(backendsUnderTest())("MucSub subscriptions across a restart on %s", (backend) => {
-  const dataDir = mkdtempSync(joinPath(tmpdir(), "rtc-mucsub-restart-"));
-  let databaseUrl: string | undefined;
-  const start = (fresh: boolean): Promise<TestServer> =>
-    startTestServer({
-      dataDir,
-      ...(backend === "postgres" ? (databaseUrl === undefined ? { database: "postgres" as const } : { databaseUrl }) : {}),
-      users: fresh ? USERS : [],
-      config: { auth: { mechanisms: ["PLAIN"] } },
-    });
+  const server = restartableServer(backend, { users: USERS, config: { auth: { mechanisms: ["PLAIN"] } } });
 
-  afterAll(async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-    const schema = databaseUrl === undefined ? undefined : new URL(databaseUrl).searchParams.get("schema");
-    if (schema !== undefined && schema !== null) {
-      const pool = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
-      await pool.query(`drop schema if exists ${schema} cascade`).finally(() => pool.end());
-    }
-  });
+  afterAll(() => server.cleanup());
 
   it("keeps nick, nodes and delivery; forgets subscriptions of rooms that did not survive", async () => {
-    const first = await start(true);
-    databaseUrl = first.databaseUrl;
+    const first = await server.start(true);
     const kept = `65f0a1_kept@${SERVICE}`;
     const temp = `65f0a1_temp@${SERVICE}`;
     await first.api("create_room_with_opts", { name: "65f0a1_kept", service: SERVICE });
@@ -47,7 +27,7 @@ describe.each<SqlDialectName>(backendsUnderTest())("MucSub subscriptions across 
     await first.api("subscribe_room", { user: "65f0a1_carol@localhost", nick: "Carol", room: kept, nodes: "presence" });
     await first.stop({ keepData: true });
 
-    const second = await start(false);
+    const second = await server.start(false);
     try {
       expect((await second.api("get_subscribers", { name: "65f0a1_kept" })).body).toEqual(["65f0a1_bob@localhost", "65f0a1_carol@localhost"]);
       expect((await second.api("get_user_subscriptions", { user: "65f0a1_carol", host: "localhost" })).body).toEqual([{ roomjid: kept, usernick: "Carol", nodes: [NODE("presence")] }]);

@@ -1,14 +1,11 @@
 // A room's history survives a graceful restart (PROTOCOL §6.1–§6.3, §3.2 persistent rooms): the same entries under
 // the same ids, still readable through the room JID with the same access rules, and new ids above the old ones.
 // On SQLite (a file in the data dir) and PostgreSQL (a schema).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SqlDialectName } from "../../src/storage/open-database.js";
-import { backendsUnderTest, postgresTestUrl } from "../harness/test-database.js";
-import { startTestServer, type TestServer } from "../harness/test-server.js";
+import { backendsUnderTest } from "../harness/test-database.js";
+import { restartableServer } from "../harness/restartable-server.js";
 import { joined } from "./muc-helpers.js";
 import { bodies, outcome, post, queryRoom, rsmOf, unwrap } from "./room-mam-helpers.js";
 
@@ -16,29 +13,13 @@ const SERVICE = "conference.localhost";
 const ROOM = `65f0a1_history@${SERVICE}`;
 
 describe.each<SqlDialectName>(backendsUnderTest())("room archive across a restart on %s", (backend) => {
-  const dataDir = mkdtempSync(joinPath(tmpdir(), "rtc-room-mam-restart-"));
-  let databaseUrl: string | undefined;
-  const start = (fresh: boolean): Promise<TestServer> =>
-    startTestServer({
-      dataDir,
-      ...(backend === "postgres" ? (databaseUrl === undefined ? { database: "postgres" as const } : { databaseUrl }) : {}),
-      users: fresh ? ["65f0a1_alice", "65f0a1_bob", "65f0a1_carol"] : [],
-      config: { auth: { mechanisms: ["PLAIN"] } },
-    });
+  const server = restartableServer(backend, { users: ["65f0a1_alice", "65f0a1_bob", "65f0a1_carol"], config: { auth: { mechanisms: ["PLAIN"] } } });
 
-  afterAll(async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-    const schema = databaseUrl === undefined ? undefined : new URL(databaseUrl).searchParams.get("schema");
-    if (schema !== undefined && schema !== null) {
-      const pool = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
-      await pool.query(`drop schema if exists ${schema} cascade`).finally(() => pool.end());
-    }
-  });
+  afterAll(() => server.cleanup());
 
   it("keeps the room's entries and ids, and allocates new ids above them", async () => {
-    const first = await start(true);
-    databaseUrl = first.databaseUrl;
-    if (backend === "sqlite") expect(databaseUrl).toBe(`sqlite:${joinPath(dataDir, "rtc.sqlite")}`);
+    const first = await server.start(true);
+    if (backend === "sqlite") expect(server.databaseUrl).toBe(`sqlite:${joinPath(server.dataDir, "rtc.sqlite")}`);
     const options = { members_only: "true", affiliations: "owner=65f0a1_alice@localhost;member=65f0a1_bob@localhost" };
     expect((await first.api("create_room_with_opts", { name: "65f0a1_history", service: SERVICE, options })).status).toBe(200);
     const alice = await first.connect("65f0a1_alice");
@@ -48,7 +29,7 @@ describe.each<SqlDialectName>(backendsUnderTest())("room archive across a restar
     // No query before the stop: entries still queued must be written by the stop itself.
     await first.stop({ keepData: true });
 
-    const second = await start(false);
+    const second = await server.start(false);
     try {
       const bob = await second.connect("65f0a1_bob", { transport: "ws" });
       const after = await queryRoom(bob, ROOM, { before: "" });
