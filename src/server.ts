@@ -62,7 +62,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     sessions,
     router: { route: (stanza) => router.route(stanza), broadcast: (stanza, recipients) => router.broadcast(stanza, recipients) },
     archiveIds,
-    iq: { handle: (type, codec, handler) => void iq.handle(type, codec, handler) },
+    iq: { handle: (type, codec, handler, options) => void iq.handle(type, codec, handler, options) },
     hooks: { on: (name, handler, phase) => void hooks.on(name, handler, phase), run: (name, payload) => hooks.run(name, payload) },
     services: { register: (service) => router.registerService(service) },
   }, log);

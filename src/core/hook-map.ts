@@ -58,6 +58,28 @@ export interface HookMap {
    * room-mam for room archives. TODO(issue-4): user-archive queries (mam/mam.iq.ts) do not emit it yet.
    */
   "history.accessed": HistoryAccess;
+  /**
+   * A delete (§7.1) or edit (§7.2) command was processed, whatever the outcome: the `message.audit` webhook of
+   * §7.9 listens here, and `message.archive` (`action` edit/delete) when `outcome` is "applied".
+   */
+  "room.message-command": RoomMessageCommand;
+}
+
+/** §7.9 `message.audit` / `message.archive` (edit, delete) fields. */
+export interface RoomMessageCommand {
+  readonly action: "delete" | "edit";
+  readonly outcome: "applied" | "denied" | "not_found" | "invalid";
+  readonly room: Jid;
+  /** The requester's real bare JID. */
+  readonly actor: Jid;
+  readonly targetStanzaId: string;
+  /** The target's sender (real bare JID); undefined when the target was not found. */
+  readonly targetAuthor: Jid | undefined;
+  /** Set for applied edits only (§7.9 field notes). */
+  readonly oldBody: string | undefined;
+  readonly newBody: string | undefined;
+  /** Applied only: the archived entry after the change (the `message.archive` fields are read from it). */
+  readonly updated: { readonly stanza: Element; readonly nick: string; readonly at: number } | undefined;
 }
 
 /** §7.9 `history.access` fields. RSM values are as requested; `before` is "" for an empty `<before/>`. */

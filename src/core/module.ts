@@ -12,6 +12,7 @@ import type { Element } from "../xml/element.js";
 import type { Jid } from "../xmpp/jid.js";
 import type { AdminCommand } from "./admin-command.js";
 import type { ArchiveIdAllocator } from "./archive-ids.js";
+import type { IqHandlerOptions } from "../router/iq-router.js";
 import type { PayloadCodec } from "./codec.js";
 import type { HookHandler, HookMap, HookName, HookResult, PhaseValue } from "./hook-map.js";
 import type { LocalService } from "./local-services.js";
@@ -51,7 +52,7 @@ export interface ModuleContext {
   readonly sessions: SessionDirectory;
   readonly router: StanzaRouter;
   readonly archiveIds: ArchiveIdAllocator;
-  readonly iq: { handle<T>(type: "get" | "set", codec: PayloadCodec<T>, handler: IqHandler<T>): void };
+  readonly iq: { handle<T>(type: "get" | "set", codec: PayloadCodec<T>, handler: IqHandler<T>, options?: IqHandlerOptions): void };
   readonly hooks: {
     on<K extends HookName>(name: K, handler: HookHandler<K>, phase?: PhaseValue): void;
     /** Emits a hook this module owns (e.g. accounts emits `user.created`). */

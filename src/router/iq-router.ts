@@ -12,17 +12,30 @@ import { errorReply, iqResult } from "../xmpp/stanza.js";
 
 type Route = (payload: Element, iq: IqRequest) => Promise<Element | undefined | void> | Element | undefined | void;
 
+export interface IqHandlerOptions {
+  /**
+   * "requester": the reply comes from the requester's bare JID whatever `to` said (PROTOCOL §7: custom IQs
+   * may be addressed to HOST, yet replies come from the sender's bare JID). Default: the addressed entity.
+   */
+  readonly replyFrom?: "addressed" | "requester";
+}
+
+interface RouteEntry {
+  readonly run: Route;
+  readonly replyFromRequester: boolean;
+}
+
 export class IqRouter {
-  readonly #routes = new Map<string, Route>();
+  readonly #routes = new Map<string, RouteEntry>();
   #frozen = false;
 
   constructor(private readonly log: Logger) {}
 
-  handle<T>(type: "get" | "set", codec: PayloadCodec<T>, handler: IqHandler<T>): () => void {
+  handle<T>(type: "get" | "set", codec: PayloadCodec<T>, handler: IqHandler<T>, options: IqHandlerOptions = {}): () => void {
     if (this.#frozen) throw new Error(`IQ handler ${codec.ns} registered after start`);
     const key = routeKey(type, codec.ns, codec.name);
     if (this.#routes.has(key)) throw new Error(`two modules handle IQ ${key}`);
-    this.#routes.set(key, (payload, iq) => handler(codec.decode(payload), iq));
+    this.#routes.set(key, { run: (payload, iq) => handler(codec.decode(payload), iq), replyFromRequester: options.replyFrom === "requester" });
     return () => this.#routes.delete(key);
   }
 
@@ -42,13 +55,14 @@ export class IqRouter {
     if (payload === undefined || route === undefined) {
       return errorReply(iq.stanza, new StanzaError(payload === undefined ? "bad-request" : "service-unavailable"), iq.to.toString());
     }
+    const addressed = route.replyFromRequester ? fromRequester(iq) : withTo(iq);
     try {
-      const result = await route(payload, iq);
-      return iqResult(withTo(iq), result ?? undefined);
+      const result = await route.run(payload, iq);
+      return iqResult(addressed, result ?? undefined);
     } catch (error) {
-      if (error instanceof StanzaError) return errorReply(withTo(iq), error);
+      if (error instanceof StanzaError) return errorReply(addressed, error);
       this.log.error({ err: error, ns: payload.ns, name: payload.name }, "IQ handler failed");
-      return errorReply(withTo(iq), new StanzaError("internal-server-error"));
+      return errorReply(addressed, new StanzaError("internal-server-error"));
     }
   }
 }
@@ -61,4 +75,9 @@ function routeKey(type: string, ns: string, name: string): string {
 function withTo(iq: IqRequest): Element {
   if (iq.stanza.attr("to") !== undefined) return iq.stanza;
   return iq.stanza.withAttrs({ to: iq.to.toString() });
+}
+
+/** The request as if addressed to the requester's bare JID, so the reply comes from there. */
+function fromRequester(iq: IqRequest): Element {
+  return iq.stanza.withAttrs({ to: iq.from.bareString });
 }

@@ -41,4 +41,16 @@ export const NS = {
   mucAdmin: "http://jabber.org/protocol/muc#admin",
   mucOwner: "http://jabber.org/protocol/muc#owner",
   mucsub: "urn:xmpp:mucsub:0",
+  // PROTOCOL §0.3: the Ethora custom IQs (§7) and extensions.
+  getrooms: "ns:getrooms",
+  getroomsSetProfile: "ns:getrooms:setprofile",
+  roomLast: "ns:room:last",
+  userBan: "ns:deepx:muc:user:ban",
+  userBlock: "ns:deepx:muc:user:block",
+  userUnblock: "ns:deepx:muc:user:unblock",
+  userBlocklist: "ns:deepx:muc:user:blocklist",
+  pushMute: "urn:xmpp:ethora:push-mute:0",
+  push: "urn:xmpp:push:0",
+  pubsub: "http://jabber.org/protocol/pubsub",
+  messageCorrect: "urn:xmpp:message-correct:0",
 } as const;

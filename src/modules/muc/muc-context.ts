@@ -10,6 +10,7 @@ import type { ArchiveIdAllocator } from "../../core/archive-ids.js";
 import type { StanzaRouter } from "../../core/module.js";
 import type { Session } from "../../core/session.js";
 import type { SessionDirectory } from "../../core/session-directory.js";
+import type { Element } from "../../xml/element.js";
 import type { Jid } from "../../xmpp/jid.js";
 import type { MucExtension, MucIqHandler } from "./muc-extensions.js";
 import type { Room } from "./room.js";
@@ -71,6 +72,26 @@ export class Extensions {
       if (holder !== undefined) return holder;
     }
     return undefined;
+  }
+
+  /** §3.6 step 3: "drop" when any extension drops the message; StanzaErrors propagate as the bounce. */
+  async checkSender(room: Room, from: Jid, stanza: Element, kind: "groupchat" | "private"): Promise<"continue" | "drop"> {
+    for (const e of this.all) {
+      if (e.checkSender === undefined) continue;
+      if ((await e.checkSender(room, from, stanza, kind)) === "drop") return "drop";
+    }
+    return "continue";
+  }
+
+  /** §7.7: the union of every extension's excluded bare JIDs; undefined (no allocation) when there are none. */
+  excludedRecipients(room: Room, sender: Jid): ReadonlySet<string> | undefined {
+    let found: ReadonlySet<string> | undefined;
+    for (const e of this.all) {
+      const set = e.excludedRecipients?.(room, sender);
+      if (set === undefined || set.size === 0) continue;
+      found = found === undefined ? set : new Set([...found, ...set]);
+    }
+    return found;
   }
 
   hasSubscribers(room: Room): boolean {

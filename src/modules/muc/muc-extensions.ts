@@ -39,6 +39,11 @@ export interface RoomMessageEvent {
   readonly nick: string;
   /** Every session that received the plain groupchat (a MucSub device never gets both, §5.5). */
   readonly joined: readonly Jid[];
+  /**
+   * §7.7 block filtering: bare JIDs that must not get this message in any form (no MucSub event, offline copy,
+   * push or archive copy), because they blocked the sender. Undefined when nobody did (the common case).
+   */
+  readonly excluded: ReadonlySet<string> | undefined;
 }
 
 /** Other room events for MucSub nodes (§5.5): occupant presence, affiliation notices, config (104), destruction. */
@@ -90,7 +95,17 @@ export interface MucExtension {
   nickHolder?(room: RoomView, nick: string): string | undefined;
   /** §3.5: a temporary room with subscribers is kept when its last occupant leaves. */
   hasSubscribers?(room: RoomView): boolean;
-  /** §3.6 steps 3, 6, 7: throw StanzaError to refuse, return "handled" when consumed (edit/delete), "drop" to drop silently. */
+  /**
+   * §3.6 step 3 (bans, §7.6), before the rate limit and the subject step; also for private messages through the
+   * room (§3.9). Throw StanzaError to refuse; "drop" drops the message silently (a banned chat-state-only message).
+   */
+  checkSender?(room: RoomView, from: Jid, stanza: Element, kind: "groupchat" | "private"): "continue" | "drop" | Promise<"continue" | "drop">;
+  /**
+   * §7.7 block filtering: the bare JIDs that must not receive what `sender` (the real bare JID behind the nick)
+   * sends into the room, or undefined when there are none. Synchronous: it runs once per room message.
+   */
+  excludedRecipients?(room: RoomView, sender: Jid): ReadonlySet<string> | undefined;
+  /** §3.6 steps 6, 7: throw StanzaError to refuse, return "handled" when consumed (edit/delete), "drop" to drop silently. */
   beforeGroupchat?(event: GroupchatEvent): "continue" | "handled" | "drop" | Promise<"continue" | "handled" | "drop">;
   /** Archives a room message (§3.6 step 8, §6.3); called before the broadcast for archived messages. */
   archive?(event: RoomMessageEvent): void | Promise<void>;

@@ -17,7 +17,7 @@ describe("room archive entries (PROTOCOL §6.3)", () => {
   it("stores the broadcast form without the room's stamps, with the sender's real bare JID and nick", () => {
     const sent = el("message", { xmlns: NS.client, to: room.jid.toString(), type: "groupchat", id: "c1" }, el("origin-id", { xmlns: NS.sid, id: "o1" }), el("body", null, "Hi"));
     const out = stampGroupchat(room, sent, "65f0a1_alice", 42, true);
-    const entry = roomArchiveEntry({ room, stanza: out, id: 42, archived: true, archivedClass: true, subject: false, from, nick: "65f0a1_alice", joined: [] });
+    const entry = roomArchiveEntry({ room, stanza: out, id: 42, archived: true, archivedClass: true, subject: false, from, nick: "65f0a1_alice", joined: [], excluded: undefined });
     expect(entry).toEqual({
       archive: "65f0a1_lobby@conference.h",
       id: 42,

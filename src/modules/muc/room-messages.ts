@@ -53,6 +53,7 @@ export function resolveSender(ctx: MucContext, room: Room, from: Jid): Sender {
 export async function handleGroupchat(ctx: MucContext, room: Room, stanza: Element, from: Jid, origin: Session | undefined): Promise<void> {
   const sender = resolveSender(ctx, room, from);
   if (sender.role === "visitor") throw new StanzaError("forbidden", "Visitors are not allowed to send messages to all occupants");
+  if ((await ctx.ext.checkSender(room, from, stanza, "groupchat")) === "drop") return;
   // Step 4; the admin API's send_message skips it (§8.5).
   if (origin !== undefined && !room.takeToken(sender.occupant ?? from.bareString, ctx.settings.rate, Date.now())) {
     throw new StanzaError("resource-constraint", "Traffic rate limit is exceeded");
@@ -69,8 +70,9 @@ export async function handleGroupchat(ctx: MucContext, room: Room, stanza: Eleme
   const archived = room.config.mam && archivedClass;
   const id = ctx.archiveIds.next();
   const out = stampGroupchat(room, stanza, sender.nick, id, archived);
-  const joined = room.occupants.recipients();
-  const event: RoomMessageEvent = { room, stanza: out, id, archived, archivedClass, subject: false, from, nick: sender.nick, joined };
+  const excluded = ctx.ext.excludedRecipients(room, from.bare());
+  const joined = withoutExcluded(room.occupants.recipients(), excluded);
+  const event: RoomMessageEvent = { room, stanza: out, id, archived, archivedClass, subject: false, from, nick: sender.nick, joined, excluded };
   const stored = archived ? archive(ctx, event) : undefined;
   await fanOut(ctx.router, out, joined);
   room.history?.push({ stanza: out, at: Date.now() });
@@ -140,10 +142,11 @@ async function changeSubject(ctx: MucContext, room: Room, stanza: Element, from:
   room.subject = stanza.getChildText("subject", NS.client) ?? "";
   room.subjectAuthor = sender.nick;
   const out = new Element("message", stanza.ns === "" ? NS.client : stanza.ns, relayedAttrs(stanza, room.occupantJid(sender.nick).toString()), stanza.children.slice());
-  const joined = room.occupants.recipients();
+  const excluded = ctx.ext.excludedRecipients(room, from.bare());
+  const joined = withoutExcluded(room.occupants.recipients(), excluded);
   await fanOut(ctx.router, out, joined);
   await ctx.rooms.saveSubject(room);
-  await afterBroadcast(ctx, { room, stanza: out, id: 0, archived: false, archivedClass: false, subject: true, from, nick: sender.nick, joined });
+  await afterBroadcast(ctx, { room, stanza: out, id: 0, archived: false, archivedClass: false, subject: true, from, nick: sender.nick, joined, excluded });
 }
 
 /** §3.9: `type="chat"` (or normal) to room/nick, from an occupant, under `allow_private_messages`. */
@@ -156,12 +159,21 @@ export async function handlePrivateMessage(ctx: MucContext, room: Room, stanza: 
     (policy === "participants" && (sender.role === "participant" || sender.role === "moderator")) ||
     (policy === "moderators" && sender.role === "moderator");
   if (!allowed) throw new StanzaError("forbidden", "It is not allowed to send private messages");
+  if ((await ctx.ext.checkSender(room, from, stanza, "private")) === "drop") return;
   const target = room.occupants.byNick(to.resource);
   if (target === undefined) throw new StanzaError("item-not-found", "Recipient is not in the conference room");
+  // §7.7: a private message to someone who blocked the sender is dropped silently, like a 1:1 message.
+  if (ctx.ext.excludedRecipients(room, from.bare())?.has(target.bare.bareString) === true) return;
   const out = new Element(stanza.name, stanza.ns === "" ? NS.client : stanza.ns, relayedAttrs(stanza, room.occupantJid(sender.nick).toString()), stanza.children.slice());
   const jids: Jid[] = [];
   for (const s of target.sessions.values()) jids.push(s.jid);
   await ctx.router.broadcast(out, jids);
+}
+
+/** §7.7: the joined sessions minus those of users who blocked the sender (no copy when nobody did). */
+function withoutExcluded(recipients: readonly Jid[], excluded: ReadonlySet<string> | undefined): readonly Jid[] {
+  if (excluded === undefined) return recipients;
+  return recipients.filter((jid) => !excluded.has(jid.bareString));
 }
 
 /** The `<message>` a room sends on its own (status notices, §3.13 104): from the room, type groupchat. */
