@@ -70,8 +70,21 @@ describe.each(backendsUnderTest())("SqlRosterStore on %s", (backend) => {
     await store.put(row(juliet, "from@x.lit", { from: true }));
     await store.put(row(juliet, "both@x.lit", { to: true, from: true }));
     await store.put(row(romeo, "other@x.lit", { to: true, from: true }));
-    expect((await store.subscribers(juliet)).sort()).toEqual(["both@x.lit", "from@x.lit"]);
-    expect((await store.subscriptions(juliet)).sort()).toEqual(["both@x.lit", "to@x.lit"]);
+    expect([...(await store.subscribers(juliet))].sort()).toEqual(["both@x.lit", "from@x.lit"]);
+    expect([...(await store.subscriptions(juliet))].sort()).toEqual(["both@x.lit", "to@x.lit"]);
+  });
+
+  it("answers presence reads from one snapshot per account, refreshed by every write", async () => {
+    await store.put(row(juliet, "a@x.lit", { from: true }));
+    expect(await store.presenceContacts(juliet)).toEqual({ subscribers: ["a@x.lit"], subscriptions: [], pendingIn: false });
+    await store.put(row(juliet, "a@x.lit", { to: true, from: true }));
+    await store.put(row(juliet, "b@x.lit", { pendingIn: true }));
+    const afterPut = await store.presenceContacts(juliet);
+    expect({ ...afterPut, subscribers: [...afterPut.subscribers].sort() }).toEqual({ subscribers: ["a@x.lit"], subscriptions: ["a@x.lit"], pendingIn: true });
+    await store.delete(juliet, "a@x.lit");
+    expect(await store.presenceContacts(juliet)).toEqual({ subscribers: [], subscriptions: [], pendingIn: true });
+    await store.deleteOwner(juliet);
+    expect(await store.presenceContacts(juliet)).toEqual({ subscribers: [], subscriptions: [], pendingIn: false });
   });
 
   it("returns pending requests that carry a stanza", async () => {

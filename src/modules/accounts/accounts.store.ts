@@ -6,6 +6,7 @@ import { sql, type Kysely } from "kysely";
 import type { ScramCredentials } from "../../c2s/sasl/scram-credentials.js";
 import type { Database } from "../../storage/database.js";
 import type { Migration } from "../../storage/migrator.js";
+import { preparedQuery } from "../../storage/prepared-query.js";
 import { isUniqueViolation } from "../../storage/sql-errors.js";
 
 export interface AccountsTables {
@@ -29,10 +30,17 @@ export const accountsMigrations: readonly Migration[] = [
 ];
 
 export class SqlAccountStore {
+  // Read at every login (issue #2: logins/s): compiled once.
+  readonly #credentials;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#credentials = preparedQuery(db, (host: string, localpart: string) =>
+      db.selectFrom("accounts").select("credentials").where("host", "=", host).where("localpart", "=", localpart),
+    );
+  }
 
   async exists(host: string, localpart: string): Promise<boolean> {
     const row = await this.db.selectFrom("accounts").select("localpart").where("host", "=", host).where("localpart", "=", localpart).executeTakeFirst();
@@ -41,7 +49,7 @@ export class SqlAccountStore {
 
   /** undefined: no such account; null: an account without a password. */
   async credentials(host: string, localpart: string): Promise<ScramCredentials | null | undefined> {
-    const row = await this.db.selectFrom("accounts").select("credentials").where("host", "=", host).where("localpart", "=", localpart).executeTakeFirst();
+    const [row] = await this.#credentials(host, localpart);
     if (row === undefined) return undefined;
     return row.credentials === null ? null : (JSON.parse(row.credentials) as ScramCredentials);
   }

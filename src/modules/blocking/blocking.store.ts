@@ -5,6 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../storage/database.js";
+import { preparedQuery } from "../../storage/prepared-query.js";
 import type { Migration } from "../../storage/migrator.js";
 import type { Jid } from "../../xmpp/jid.js";
 import { blockCandidates } from "./blocking.match.js";
@@ -53,20 +54,23 @@ export interface BlocklistStore {
   unblock(owner: Jid, list: BlockListName, jids?: readonly string[]): Promise<number>;
   /** Removes every list of the owner (account deletion, PROTOCOL §8.5 `unregister`). */
   deleteOwner(owner: Jid): Promise<void>;
+  /** Every (owner, item) pair of one list kind, for in-memory indexes built at start (the §7.7 reverse index). */
+  allOf(list: BlockListName): Promise<{ readonly owner: string; readonly jid: string }[]>;
 }
 
 export class SqlBlocklistStore implements BlocklistStore {
+  // Loaded at every login (issue #2: logins/s): compiled once.
+  readonly #entries;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#entries = preparedQuery(db, (owner: string) => db.selectFrom("block_items").select(["list", "jid", "created_at"]).where("owner", "=", owner));
+  }
 
   async entries(owner: Jid): Promise<BlockEntry[]> {
-    const rows = await this.db
-      .selectFrom("block_items")
-      .select(["list", "jid", "created_at"])
-      .where("owner", "=", owner.bareString)
-      .execute();
+    const rows = await this.#entries(owner.bareString);
     // Sorted in code: the two backends collate text differently (storage/migrator.ts notes).
     return rows
       .map((r) => ({ list: r.list as BlockListName, jid: r.jid, createdAt: Number(r.created_at) }))
@@ -110,5 +114,9 @@ export class SqlBlocklistStore implements BlocklistStore {
 
   async deleteOwner(owner: Jid): Promise<void> {
     await this.db.deleteFrom("block_items").where("owner", "=", owner.bareString).execute();
+  }
+
+  async allOf(list: BlockListName): Promise<{ readonly owner: string; readonly jid: string }[]> {
+    return this.db.selectFrom("block_items").select(["owner", "jid"]).where("list", "=", list).execute();
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Generated, Kysely } from "kysely";
 import type { Database } from "../../storage/database.js";
+import { preparedQuery } from "../../storage/prepared-query.js";
 import type { Migration } from "../../storage/migrator.js";
 
 export interface OfflineTables {
@@ -45,7 +46,14 @@ export const offlineMigrations: readonly Migration[] = [
 ];
 
 export class SqlOfflineStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Run at every login (issue #2: logins/s): compiled once.
+  readonly #takeAll;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.#takeAll = preparedQuery(db, (owner: string) =>
+      db.deleteFrom("offline_messages").where("owner", "=", owner).returning(["id", "owner", "stored_at", "stanza"]),
+    );
+  }
 
   async count(owner: string): Promise<number> {
     const row = await this.db
@@ -77,11 +85,7 @@ export class SqlOfflineStore {
 
   /** Removes and returns the owner's whole queue, oldest first, in one statement (safe against a concurrent take). */
   async takeAll(owner: string): Promise<OfflineRow[]> {
-    const rows = await this.db
-      .deleteFrom("offline_messages")
-      .where("owner", "=", owner)
-      .returning(["id", "owner", "stored_at", "stanza"])
-      .execute();
+    const rows = await this.#takeAll(owner);
     // RETURNING has no defined order on either backend.
     return rows.map((r) => ({ id: Number(r.id), owner: r.owner, storedAt: Number(r.stored_at), stanza: r.stanza })).sort((a, b) => a.id - b.id);
   }

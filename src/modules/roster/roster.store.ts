@@ -5,6 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../storage/database.js";
+import { preparedQuery } from "../../storage/prepared-query.js";
 import type { Migration } from "../../storage/migrator.js";
 import { stateOf, subscriptionAttr, type SubscriptionAttr, type SubscriptionState } from "./roster.state.js";
 
@@ -89,8 +90,60 @@ function toStored(row: RosterRow): Stored {
   };
 }
 
+/** What presence needs of a roster (RFC 6121 §4.2.2, §4.5.2, §3.1.3), read in one query per login. */
+export interface PresenceContacts {
+  /** `from`/`both`: they receive the owner's presence. */
+  readonly subscribers: readonly string[];
+  /** `to`/`both`: the owner receives theirs (probes at login). */
+  readonly subscriptions: readonly string[];
+  /** Some contact has a subscription request awaiting the owner's answer. */
+  readonly pendingIn: boolean;
+}
+
+/** Accounts whose PresenceContacts are kept; beyond that the oldest entry goes (a bound, not an LRU). */
+const MAX_SNAPSHOTS = 50_000;
+
 export class SqlRosterStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /**
+   * Per-account PresenceContacts, dropped on every write to that account's rows through this store (the only
+   * writer of roster_items). Login reads subscribers, subscriptions and pending requests; logout and each
+   * presence update read subscribers again: one query instead of four (issue #2: logins/s). Per node: a
+   * cluster must invalidate it on the other nodes' writes (noted in docs/architecture.md).
+   */
+  readonly #snapshots = new Map<string, Promise<PresenceContacts>>();
+  readonly #snapshotRows;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.#snapshotRows = preparedQuery(db, (owner: string) =>
+      db.selectFrom("roster_items").select(["contact", "subscription", "pending_in"]).where("owner", "=", owner),
+    );
+  }
+
+  async presenceContacts(owner: string): Promise<PresenceContacts> {
+    let snapshot = this.#snapshots.get(owner);
+    if (snapshot === undefined) {
+      snapshot = this.#loadSnapshot(owner);
+      if (this.#snapshots.size >= MAX_SNAPSHOTS) this.#snapshots.delete(this.#snapshots.keys().next().value as string);
+      this.#snapshots.set(owner, snapshot);
+      const cached = snapshot;
+      cached.catch(() => {
+        if (this.#snapshots.get(owner) === cached) this.#snapshots.delete(owner);
+      });
+    }
+    return snapshot;
+  }
+
+  async #loadSnapshot(owner: string): Promise<PresenceContacts> {
+    const subscribers: string[] = [];
+    const subscriptions: string[] = [];
+    let pendingIn = false;
+    for (const r of await this.#snapshotRows(owner)) {
+      if (r.subscription === "from" || r.subscription === "both") subscribers.push(r.contact);
+      if (r.subscription === "to" || r.subscription === "both") subscriptions.push(r.contact);
+      if (Number(r.pending_in) === 1) pendingIn = true;
+    }
+    return { subscribers, subscriptions, pendingIn };
+  }
 
   /** Every row of the account, hidden pending requests included, sorted by contact. */
   async list(owner: string): Promise<RosterRow[]> {
@@ -107,6 +160,7 @@ export class SqlRosterStore {
   /** Inserts or replaces the row of (owner, contact). */
   async put(row: RosterRow): Promise<void> {
     const stored = toStored(row);
+    this.#snapshots.delete(stored.owner);
     const { owner: _o, contact: _c, ...changes } = stored;
     await this.db
       .insertInto("roster_items")
@@ -116,27 +170,30 @@ export class SqlRosterStore {
   }
 
   async delete(owner: string, contact: string): Promise<boolean> {
+    this.#snapshots.delete(owner);
     const result = await this.db.deleteFrom("roster_items").where("owner", "=", owner).where("contact", "=", contact).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   async deleteOwner(owner: string): Promise<number> {
+    this.#snapshots.delete(owner);
     const result = await this.db.deleteFrom("roster_items").where("owner", "=", owner).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
   /** Contacts that receive the owner's presence (`from`/`both`). */
-  async subscribers(owner: string): Promise<string[]> {
-    return this.#contactsWith(owner, ["from", "both"]);
+  async subscribers(owner: string): Promise<readonly string[]> {
+    return (await this.presenceContacts(owner)).subscribers;
   }
 
   /** Contacts whose presence the owner receives (`to`/`both`). */
-  async subscriptions(owner: string): Promise<string[]> {
-    return this.#contactsWith(owner, ["to", "both"]);
+  async subscriptions(owner: string): Promise<readonly string[]> {
+    return (await this.presenceContacts(owner)).subscriptions;
   }
 
   /** Subscription requests awaiting the owner's answer that have a stanza to redeliver. */
   async pendingRequests(owner: string): Promise<{ contact: string; stanza: string }[]> {
+    if (!(await this.presenceContacts(owner)).pendingIn) return [];
     const rows = await this.db
       .selectFrom("roster_items")
       .select(["contact", "pending_stanza"])
@@ -145,10 +202,5 @@ export class SqlRosterStore {
       .where("pending_stanza", "is not", null)
       .execute();
     return rows.flatMap((r) => (r.pending_stanza === null ? [] : [{ contact: r.contact, stanza: r.pending_stanza }]));
-  }
-
-  async #contactsWith(owner: string, subscriptions: SubscriptionAttr[]): Promise<string[]> {
-    const rows = await this.db.selectFrom("roster_items").select("contact").where("owner", "=", owner).where("subscription", "in", subscriptions).execute();
-    return rows.map((r) => r.contact);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../storage/database.js";
+import { preparedQuery } from "../../storage/prepared-query.js";
 import type { Migration } from "../../storage/migrator.js";
 import type { Jid } from "../../xmpp/jid.js";
 import type { VcardSummary } from "./vcard.profile.js";
@@ -35,10 +36,17 @@ export const vcardMigrations: readonly Migration[] = [
 const BULK_CHUNK = 200;
 
 export class SqlVcardStore {
+  // Read at every login for the XEP-0153 photo hash (issue #2: logins/s): compiled once.
+  readonly #summary;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#summary = preparedQuery(db, (host: string, localpart: string) =>
+      db.selectFrom("vcard").select("summary").where("host", "=", host).where("localpart", "=", localpart),
+    );
+  }
 
   async xml(user: Jid): Promise<string | undefined> {
     const row = await this.db.selectFrom("vcard").select("xml").where("host", "=", user.domain).where("localpart", "=", user.local).executeTakeFirst();
@@ -46,7 +54,7 @@ export class SqlVcardStore {
   }
 
   async summary(user: Jid): Promise<VcardSummary | undefined> {
-    const row = await this.db.selectFrom("vcard").select("summary").where("host", "=", user.domain).where("localpart", "=", user.local).executeTakeFirst();
+    const [row] = await this.#summary(user.domain, user.local);
     return row === undefined ? undefined : (JSON.parse(row.summary) as VcardSummary);
   }
 
