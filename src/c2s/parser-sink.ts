@@ -5,7 +5,8 @@
  */
 import type { Connection, ConnectionHandlers } from "../transport/connection.js";
 import type { Element } from "../xml/element.js";
-import type { ParseErrorCondition, StreamParserHandlers } from "../xml/stream-parser.js";
+import { STANZA_TOO_BIG, type ParseErrorCondition, type StreamParserHandlers } from "../xml/stream-parser.js";
+import { StreamError } from "../xmpp/stream-error.js";
 
 export interface SinkTarget {
   lastActivity: number;
@@ -16,6 +17,8 @@ export interface SinkTarget {
   onElement(element: Element): void;
   onStreamClose(): void;
   onParseError(condition: ParseErrorCondition, text: string): void;
+  /** Ends the stream now, with the stream error first. */
+  close(error?: StreamError): void;
 }
 
 export class StreamSink implements ConnectionHandlers, StreamParserHandlers {
@@ -51,5 +54,10 @@ export class StreamSink implements ConnectionHandlers, StreamParserHandlers {
 
   error(condition: ParseErrorCondition, text: string): void {
     this.target.onParseError(condition, text);
+  }
+
+  /** A WebSocket frame over the stanza limit (PROTOCOL §9.1): the same error as an oversize stanza on TCP. */
+  oversize(): void {
+    this.target.close(new StreamError("policy-violation", STANZA_TOO_BIG));
   }
 }

@@ -11,6 +11,11 @@ export interface ConnectionHandlers {
   data(chunk: string): void;
   /** Called exactly once, when the underlying socket has closed (also after end()/destroy()). */
   close(hadError: boolean): void;
+  /**
+   * WebSocket: a frame over the stanza limit arrived (PROTOCOL §9.1). Called synchronously before the library
+   * closes the socket, so the stream error can still go out first; without this handler ws closes with 1009.
+   */
+  oversize?(): void;
 }
 
 export interface Connection {

@@ -49,7 +49,7 @@ const NOT_FOUND_RESPONSE = "HTTP/1.1 404 Not Found\r\nConnection: close\r\nConte
 export async function listenHttp(options: HttpListenerOptions): Promise<Listener> {
   const wss = new WebSocketServer({
     noServer: true,
-    // §9.1: the library's own frame limit MUST be the stanza limit. ws closes with 1009 when it is exceeded.
+    // §9.1: the library's own frame limit MUST be the stanza limit; the connection sends the stream error before ws closes.
     maxPayload: options.maxFrameBytes,
     perMessageDeflate: false,
     handleProtocols: selectSubprotocol,

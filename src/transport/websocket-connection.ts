@@ -42,6 +42,21 @@ function onClose(this: OwnedWebSocket): void {
   this[kConn]?.socketClosed();
 }
 
+/** The error ws raises when a frame exceeds `maxPayload` (it then closes with 1009 at once). */
+const OVERSIZE_ERROR = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+
+/**
+ * §9.1: the stream error must precede the close. ws's receiver reports an oversize frame through its 'error'
+ * event and closes in the same call, so a listener placed before ws's own is the only moment the socket is
+ * still open. The receiver is not public API: without it (another ws major), ws's plain 1009 close remains.
+ */
+function watchOversize(ws: WebSocket, conn: WebSocketConnection): void {
+  const receiver = (ws as unknown as { _receiver?: { prependListener(event: "error", listener: (err: { code?: string }) => void): void } })._receiver;
+  receiver?.prependListener("error", (err) => {
+    if (err.code === OVERSIZE_ERROR) conn.oversize();
+  });
+}
+
 function toText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString("utf8");
   if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
@@ -72,6 +87,7 @@ export class WebSocketConnection implements Connection, Flushable {
     ws.on("pong", onControlFrame);
     ws.on("error", onError);
     ws.on("close", onClose);
+    watchOversize(ws, this);
   }
 
   get kind(): "websocket" {
@@ -143,6 +159,11 @@ export class WebSocketConnection implements Connection, Flushable {
     this.state = ENDING;
     this.flushPending();
     this.ws.terminate();
+  }
+
+  /** Internal: a frame over the limit; the handlers may still write their last frames. */
+  oversize(): void {
+    if (this.state === OPEN) this.handlers?.oversize?.();
   }
 
   /** Internal: ws reported an error; 'close' follows. */

@@ -165,11 +165,13 @@ describe("c2s input hardening", () => {
       await expectStreamError(raw, "policy-violation");
     });
 
-    it("a WebSocket frame above the limit is refused by the WebSocket layer (close 1009) before it is buffered", async () => {
+    it("a WebSocket frame above the limit is refused before it is buffered: stream error, <close/>, then the socket closes", async () => {
       const ws = await openedWs();
       const code = new Promise<number>((resolve) => ws.ws.once("close", (c: number) => resolve(c)));
       ws.send(`<message><body>${"z".repeat(MAX * 2)}</body></message>`);
-      expect(await code).toBe(1009);
+      await expectStreamError(ws, "policy-violation", "XML stanza is too big");
+      await code;
+      expect(ws.text()).toMatch(/<\/stream:error><close xmlns="urn:ietf:params:xml:ns:xmpp-framing"\/>$/);
     });
 
     it("small stanzas within the limit pass, however many arrive", async () => {
