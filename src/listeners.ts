@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Config } from "./config/load-config.js";
 import type { Connection } from "./transport/connection.js";
+import { BoshService } from "./transport/bosh/bosh-service.js";
 import { listenHttp } from "./transport/http-listener.js";
 import type { Listener } from "./transport/server-lifecycle.js";
 import { listenTcp } from "./transport/tcp-listener.js";
@@ -32,6 +33,13 @@ export async function startListeners(config: Config, log: Logger, handlers: List
   if (tls.generated) log.info({ path: tls.path }, "generated a self-signed TLS certificate");
   const credentials = { cert: tls.cert, key: tls.key };
   const onError = (err: Error) => log.error({ err }, "listener error");
+  // §1.5: one BOSH session table per HTTP listener (a session is bound to the listener it was created on).
+  const boshServices: BoshService[] = [];
+  const boshFor = (listener: "http" | "https"): BoshService => {
+    const service = new BoshService({ maxBodyBytes: config.c2s.max_stanza_size, onConnection: (c) => handlers.onConnection(c, listener) });
+    boshServices.push(service);
+    return service;
+  };
   const open: Partial<Record<keyof RunningListeners["ports"], Listener>> = {};
   const ports: RunningListeners["ports"] = { c2s: null, c2s_tls: null, http: null, https: null };
   try {
@@ -43,11 +51,15 @@ export async function startListeners(config: Config, log: Logger, handlers: List
     }
     const http = { maxFrameBytes: config.c2s.max_stanza_size, onApi: handlers.onApi, onError };
     if (listeners.http.port !== null) {
-      open.http = await listenHttp({ ...http, host: listeners.http.host, port: listeners.http.port, onWebSocket: (c) => handlers.onConnection(c, "http") });
+      const bosh = boshFor("http");
+      const onBosh = bosh.handle.bind(bosh);
+      open.http = await listenHttp({ ...http, host: listeners.http.host, port: listeners.http.port, onWebSocket: (c) => handlers.onConnection(c, "http"), onBosh });
     }
     if (listeners.https.port !== null) {
       const onWebSocket = (c: Connection) => handlers.onConnection(c, "https");
-      open.https = await listenHttp({ ...http, host: listeners.https.host, port: listeners.https.port, tls: credentials, onWebSocket });
+      const bosh = boshFor("https");
+      const onBosh = bosh.handle.bind(bosh);
+      open.https = await listenHttp({ ...http, host: listeners.https.host, port: listeners.https.port, tls: credentials, onWebSocket, onBosh });
     }
   } catch (error) {
     await Promise.all(Object.values(open).map((l) => l.close()));
@@ -57,6 +69,9 @@ export async function startListeners(config: Config, log: Logger, handlers: List
   return {
     ports,
     stopAccepting: () => Object.values(open).forEach((l) => l.stopAccepting()),
-    close: async () => void (await Promise.all(Object.values(open).map((l) => l.close()))),
+    close: async () => {
+      for (const bosh of boshServices) bosh.closeAll();
+      await Promise.all(Object.values(open).map((l) => l.close()));
+    },
   };
 }

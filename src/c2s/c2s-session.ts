@@ -7,7 +7,7 @@
  */
 import type { Session } from "../core/session.js";
 import type { SharedStanza } from "../router/shared-stanza.js";
-import type { Connection } from "../transport/connection.js";
+import { isFramedConnection, type Connection } from "../transport/connection.js";
 import { Element } from "../xml/element.js";
 import { escapeAttr } from "../xml/escape.js";
 import { serializeTopLevel } from "../xml/serialize.js";
@@ -79,16 +79,16 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
   ) {
     this.id = conn.id;
     this.conn = conn;
-    this.framing = conn.kind === "websocket" ? webSocketFraming : xmlStreamFraming;
+    this.framing = isFramedConnection(conn) ? webSocketFraming : xmlStreamFraming;
     this.sink = new StreamSink(this, conn);
     this.parser = new XmlStreamParser(this.sink, {
       maxStanzaSize: deps.config.c2s.max_stanza_size,
-      fragment: conn.kind === "websocket",
+      fragment: isFramedConnection(conn),
       defaultNs: NS.client,
     });
     this.openedAt = this.lastActivity = Date.now();
     conn.setHandlers(this.sink);
-    if (conn.kind === "websocket") {
+    if (isFramedConnection(conn)) {
       const sink = this.sink;
       conn.onActivity = () => sink.touch();
     }

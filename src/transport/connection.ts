@@ -1,7 +1,12 @@
 // The byte-level seam between listeners and the XML stream / c2s session (PROTOCOL §1.3, §1.4, §2.10).
 // Transport knows nothing about XML: it moves UTF-8 text in and out of TCP, TLS and WebSocket sockets.
 
-export type ConnectionKind = "tcp" | "tls" | "websocket";
+export type ConnectionKind = "tcp" | "tls" | "websocket" | "bosh";
+
+/** RFC 7395 framing (one element per frame, `<open/>`/`<close/>`): WebSocket, and BOSH, which maps onto it. */
+export function isFramedConnection(conn: { readonly kind: ConnectionKind }): boolean {
+  return conn.kind === "websocket" || conn.kind === "bosh";
+}
 
 export interface ConnectionHandlers {
   /**

@@ -57,6 +57,10 @@ async function start(options: { https?: boolean } = {}) {
       res.writeHead(200, { "content-type": "text/plain" });
       res.end(`api:${req.url ?? ""}`);
     },
+    onBosh(req, res) {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end(`bosh:${req.method ?? ""}`);
+    },
   });
   listeners.push(listener);
   const next = (): Promise<ServerSide> => {
@@ -148,14 +152,15 @@ describe("routing", () => {
   it("maps paths to routes, ignoring the query string", () => {
     expect(["/ws", "/ws/", "/ws?x=1"].map(routeOf)).toEqual(["ws", "ws", "ws"]);
     expect(["/api", "/api/", "/api/v1/users", "/api?x"].map(routeOf)).toEqual(["api", "api", "api", "api"]);
-    expect(["/", "/wss", "/ws/x", "/apix", "/bosh", undefined].map(routeOf)).toEqual(Array(6).fill("none"));
+    expect(["/bosh", "/bosh/", "/bosh?x=1"].map(routeOf)).toEqual(["bosh", "bosh", "bosh"]);
+    expect(["/", "/wss", "/ws/x", "/apix", "/boshx", "/bosh/x", undefined].map(routeOf)).toEqual(Array(7).fill("none"));
   });
 
   it("sends /api requests to onApi and answers 404 elsewhere (§1.3)", async () => {
     const { port } = await start();
     expect(await get(port, "/api")).toEqual({ status: 200, body: "api:/api" });
     expect(await get(port, "/api/status?x=1")).toEqual({ status: 200, body: "api:/api/status?x=1" });
-    for (const path of ["/", "/bosh", "/index.html", "/apix"]) expect((await get(port, path)).status).toBe(404);
+    for (const path of ["/", "/boshx", "/index.html", "/apix"]) expect((await get(port, path)).status).toBe(404);
     expect((await get(port, "/ws")).status).toBe(426);
   });
 

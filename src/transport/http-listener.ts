@@ -1,5 +1,5 @@
-// HTTP(S) listener, ports 5280/5443 (PROTOCOL §1.3): `/ws` WebSocket (§1.4), `/api` admin API (§8), 404 otherwise.
-// `/bosh` (§1.5) is not served yet and answers 404 like any unknown path.
+// HTTP(S) listener, ports 5280/5443 (PROTOCOL §1.3): `/ws` WebSocket (§1.4), `/bosh` (§1.5), `/api` admin API (§8),
+// 404 otherwise.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server } from "node:net";
@@ -23,16 +23,19 @@ export interface HttpListenerOptions {
   onWebSocket(conn: Connection, request: IncomingMessage): void;
   /** `/api` and `/api/...` requests. */
   onApi(req: IncomingMessage, res: ServerResponse): void;
+  /** `/bosh` and `/bosh/` requests (any method: the handler answers OPTIONS and refuses GET). */
+  onBosh(req: IncomingMessage, res: ServerResponse): void;
   /** Listener-level errors after startup (e.g. EMFILE on accept). */
   onError?: ((err: Error) => void) | undefined;
 }
 
-type Route = "ws" | "api" | "none";
+type Route = "ws" | "api" | "bosh" | "none";
 
 /** Exported for tests. Only the path counts; the query string is ignored. */
 export function routeOf(url: string | undefined): Route {
   const path = (url ?? "").split("?", 1)[0] ?? "";
   if (path === "/ws" || path === "/ws/") return "ws";
+  if (path === "/bosh" || path === "/bosh/") return "bosh";
   if (path === "/api" || path.startsWith("/api/")) return "api";
   return "none";
 }
@@ -78,6 +81,10 @@ function requestHandler(options: HttpListenerOptions): (req: IncomingMessage, re
     const route = routeOf(req.url);
     if (route === "api") {
       options.onApi(req, res);
+      return;
+    }
+    if (route === "bosh") {
+      options.onBosh(req, res);
       return;
     }
     // A plain GET on /ws is a known path that needs an upgrade; everything else does not exist (§1.3).
