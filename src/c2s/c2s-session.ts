@@ -288,7 +288,7 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
   #writeStanza(bytes: string): void {
     this.conn.write(bytes);
     // XEP-0198 §4: ask for an acknowledgement every few stanzas.
-    if (this.sm !== undefined && this.sm.unackedCount % 5 === 0) this.conn.write(`<r xmlns="${NS.sm}"/>`);
+    if (this.sm !== undefined && this.sm.wantsAckRequest(Date.now())) this.conn.write(`<r xmlns="${NS.sm}"/>`);
     if (this.conn.bufferedBytes > MAX_BUFFERED_BYTES) {
       this.close(new StreamError("policy-violation", "Too much data queued for this client"));
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { el } from "../xml/element.js";
-import { StreamManagementState } from "./stream-management.js";
+import { ACK_REQUEST_GRACE_MS, StreamManagementState } from "./stream-management.js";
 
 const stanza = (id: number) => el("message", { id: String(id) });
 const ids = (sm: StreamManagementState) => sm.unacked().map((s) => s.attrs["id"]);
@@ -39,5 +39,22 @@ describe("StreamManagementState (XEP-0198, PROTOCOL §2.11)", () => {
     sm.ack(1);
     expect(sm.drain().map((s) => s.attrs["id"])).toEqual(["2"]);
     expect(sm.unackedCount).toBe(0);
+  });
+
+  it("asks for an ack every fifth stanza, but not in the first second after <enabled/>", () => {
+    const sm = new StreamManagementState(false, undefined, 10_000);
+    const asks: number[] = [];
+    for (let i = 1; i <= 12; i++) {
+      sm.sent(el("message", { id: String(i) }));
+      if (sm.wantsAckRequest(10_000 + ACK_REQUEST_GRACE_MS - 1)) asks.push(i);
+    }
+    expect(asks).toEqual([]);
+    sm.sent(el("message", { id: "13" }));
+    expect(sm.wantsAckRequest(10_000 + ACK_REQUEST_GRACE_MS)).toBe(true);
+    for (let i = 14; i <= 23; i++) {
+      sm.sent(el("message", { id: String(i) }));
+      if (sm.wantsAckRequest(20_000)) asks.push(i);
+    }
+    expect(asks).toEqual([18, 23]);
   });
 });
