@@ -148,6 +148,7 @@ export const configFileSchema = section({
     timeout_ms: positiveInt,
   }),
   push: section({ enabled: z.boolean(), include_body: z.boolean() }),
+  outbox: section({ retry_base_ms: positiveInt }),
   api: section({
     trusted_networks: uniqueArray(cidrSchema),
     bearer_tokens: uniqueArray(nonEmptyString),

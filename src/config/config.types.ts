@@ -192,5 +192,6 @@ export interface Config {
   stats: StatsConfig;
   translate: TranslateConfig;
   push: { enabled: boolean; include_body: boolean };
+  outbox: { retry_base_ms: number };
   api: ApiConfig;
 }

@@ -127,6 +127,7 @@ const ETHORA_DEFAULTS: SectionDefaults = {
   stats: { url: null, secret: null, batch_size: 100, flush_interval_ms: 10000 },
   translate: { url: null, secret: null, languages: [], timeout_ms: 3000 },
   push: { enabled: false, include_body: false },
+  outbox: { retry_base_ms: 1000 },
   api: {
     trusted_networks: ["127.0.0.1/32", "::1/128"],
     bearer_tokens: [],

@@ -89,6 +89,7 @@ function resolveFlatSections(file: ConfigFile, defaults: SectionDefaults): FlatS
     block: mergeDefined(defaults.block, file.block),
     offline_post: mergeDefined(defaults.offline_post, file.offline_post),
     push: mergeDefined(defaults.push, file.push),
+    outbox: mergeDefined(defaults.outbox, file.outbox),
     api: mergeDefined(defaults.api, file.api),
   };
 }

@@ -24,6 +24,8 @@ export interface HookMap {
   "stanza.delivering": { readonly to: Session; stanza: Element };
   /** No session could take a message that should be kept (offline storage, push notifications). */
   "message.undeliverable": { readonly to: Jid; readonly stanza: Element };
+  /** An unacknowledged message of an ended session went to offline storage (§2.11): pushed unless already pushed (§7.8). */
+  "message.stored-back": { readonly to: Jid; readonly stanza: Element };
   /** A session bound its resource. */
   "session.bound": { readonly session: Session };
   /** A session sent its initial available presence (offline delivery happens here). */
@@ -55,7 +57,7 @@ export interface HookMap {
   "room.member-left": RoomMemberChange;
   /**
    * A MAM query was answered or refused (PROTOCOL §6.8; the `history.access` webhook of §7.9 listens here). Emitted by
-   * room-mam for room archives. TODO(issue-4): user-archive queries (mam/mam.iq.ts) do not emit it yet.
+   * room-mam for room archives and by the MAM module (mam/mam.iq.ts) for user archives.
    */
   "history.accessed": HistoryAccess;
   /**

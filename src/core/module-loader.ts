@@ -26,6 +26,7 @@ export function loadModules(modules: readonly ServerModule<unknown>[], shared: S
   const order: ServerModule<unknown>[] = [];
   const commands = new Map<string, AdminCommand>();
   const hostFeatures: string[] = [];
+  const accountFeatures: string[] = [];
   const startTasks: (() => Promise<void> | void)[] = [];
   const stopTasks: (() => Promise<void> | void)[] = [];
   // Filled in once every module is set up; the disco module reads them at query time.
@@ -54,6 +55,7 @@ export function loadModules(modules: readonly ServerModule<unknown>[], shared: S
       },
       disco: {
         addFeature: (f) => hostFeatures.push(f),
+        addAccountFeature: (f) => accountFeatures.push(f),
         hostFeatures: () => features().host,
         accountFeatures: () => features().account,
       },
@@ -67,7 +69,7 @@ export function loadModules(modules: readonly ServerModule<unknown>[], shared: S
 
   for (const m of modules) setUp(m);
   for (const m of order) hostFeatures.push(...(m.features ?? []));
-  gathered = { host: [...new Set(hostFeatures)], account: [...new Set(order.flatMap((m) => m.accountFeatures ?? []))] };
+  gathered = { host: [...new Set(hostFeatures)], account: [...new Set([...order.flatMap((m) => m.accountFeatures ?? []), ...accountFeatures])] };
   return {
     order,
     migrations: order.flatMap((m) => m.migrations ?? []),

@@ -63,6 +63,8 @@ export interface ModuleContext {
   readonly disco: {
     /** Extra disco#info features of the server host (beyond `features`), e.g. decided by config. */
     addFeature(feature: string): void;
+    /** Extra features of account bare JIDs (beyond `accountFeatures`), e.g. decided by config (XEP-0357). */
+    addAccountFeature(feature: string): void;
     /** Every module's host features, gathered once all modules are set up (read at query time, not in setup). */
     hostFeatures(): readonly string[];
     /** Every module's `accountFeatures`, gathered once all modules are set up (read at query time). */

@@ -9,6 +9,7 @@ import { rawSession } from "../harness/raw-session.js";
 import { startTestServer, type TestServer } from "../harness/test-server.js";
 import { xml, type TestClient } from "../harness/test-client.js";
 import { NS_SM, expectStreamError, until, wsOpen } from "./c2s-helpers.js";
+import { ACK_REQUEST_GRACE_MS } from "../../src/c2s/stream-management.js";
 
 type RawTransport = "tcp" | "ws";
 const ITEM_NOT_FOUND = `<failed xmlns="${NS_SM}"><item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></failed>`;
@@ -62,6 +63,8 @@ describe("stream management in the ethora profile (no resumption)", () => {
     raw.send(`<r xmlns="${NS_SM}"/>`);
     await raw.waitFor(`<a xmlns="${NS_SM}" h="3"/>`);
     const alice = await server.connect("alice");
+    // Our own requests start once the grace after <enabled/> is over (stream-management.ts explains why).
+    await new Promise((resolve) => setTimeout(resolve, ACK_REQUEST_GRACE_MS));
     for (let i = 0; i < 6; i++) await alice.send(chat("bob@localhost/acks", `to-bob-${i}`));
     await raw.waitFor(`id="to-bob-5"`);
     expect(raw.frames).toContain(`<r xmlns="${NS_SM}"/>`);

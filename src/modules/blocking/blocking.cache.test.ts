@@ -37,6 +37,9 @@ class ManualStore implements BlocklistStore {
   deleteOwner(): Promise<void> {
     throw new Error("unused");
   }
+  allOf(): Promise<{ owner: string; jid: string }[]> {
+    throw new Error("unused");
+  }
 }
 
 const juliet = parseJid("juliet@capulet.lit");

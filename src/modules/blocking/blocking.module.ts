@@ -2,7 +2,8 @@
  * XEP-0191 Blocking Command for standard clients (PROTOCOL §9.6): the blocklist, block and unblock
  * commands, pushes to the user's interested resources (§3.3–§3.5), presence to subscribed contacts on
  * block and unblock (blocking.presence.ts), and enforcement (blocking.enforce.ts).
- * Its API answers "has Y blocked X" for every list kind, so the PROTOCOL §7.7 plugin shares the store.
+ * Its API answers "has Y blocked X" for every list kind and writes any list: the Ethora user block list of
+ * PROTOCOL §7.7 is a second list of the same store, served by user-block.module.ts.
  * https://xmpp.org/extensions/xep-0191.html
  */
 import { randomUUID } from "node:crypto";
@@ -16,7 +17,7 @@ import { rosterModule } from "../roster/roster.module.js";
 import { BlocklistCache } from "./blocking.cache.js";
 import { BlockCodec, BlocklistCodec, UnblockCodec, encodeItems } from "./blocking.codec.js";
 import { enforceBlocklists } from "./blocking.enforce.js";
-import { BlockLists } from "./blocking.lists.js";
+import { BlockLists, type BlockWriteListener } from "./blocking.lists.js";
 import { BlockPresence } from "./blocking.presence.js";
 import { BlockListName, SqlBlocklistStore, blockingMigrations, type BlockEntry } from "./blocking.store.js";
 
@@ -34,6 +35,10 @@ export interface BlockingApi {
   block(owner: Jid, list: BlockListName, jids: readonly string[]): Promise<string[]>;
   /** Removes the given items, or the whole list when `jids` is undefined. */
   unblock(owner: Jid, list: BlockListName, jids?: readonly string[]): Promise<void>;
+  /** Every (owner, item) pair of one list kind, for in-memory indexes built at start (§7.7 reverse index). */
+  allOf(list: BlockListName): Promise<{ readonly owner: string; readonly jid: string }[]>;
+  /** Runs after every write of an owner's lists, in that owner's write turn (writes of one owner are serialised). */
+  onWrite(listener: BlockWriteListener): void;
 }
 
 export { BlockListName } from "./blocking.store.js";
@@ -107,6 +112,8 @@ export const blockingModule = defineModule<BlockingApi>({
       entries: (owner, list) => lists.entries(owner.bare(), list),
       block: (owner, list, jids) => lists.block(owner.bare(), list, jids),
       unblock: (owner, list, jids) => lists.unblock(owner.bare(), list, jids),
+      allOf: (list) => lists.allOf(list),
+      onWrite: (listener) => lists.onWrite(listener),
     };
   },
 });

@@ -4,6 +4,7 @@
  * the API below. Writes are batched behind the routing path (archive-writer.ts, ADR 0002).
  */
 import { defineModule } from "../../core/module.js";
+import type { HookMap } from "../../core/hook-map.js";
 import type { Element } from "../../xml/element.js";
 import type { Jid } from "../../xmpp/jid.js";
 import { NS } from "../../xmpp/namespaces.js";
@@ -14,7 +15,7 @@ import { RetentionPurge } from "./mam.retention.js";
 import { localDomainTest } from "./mam.stamps.js";
 import { mamMigrations } from "./mam.store.js";
 import type { ArchiveEntry, ArchiveFilters, Page, PageRequest } from "./mam.types.js";
-import { userArchiveHook } from "./mam.user-archive.js";
+import { senderCopyArchiver, userArchiveHook } from "./mam.user-archive.js";
 
 export type { ArchiveEntry, ArchiveFilters, Page, PageRequest, QuerySummary, QueryTarget, VisibilityFilter };
 export { EntryKind } from "./mam.types.js";
@@ -36,8 +37,15 @@ export interface MamApi {
   /** Replaces an entry's stanza in place (edits, deletes, §6.3); false when there is no such entry. */
   updateStanza(archive: string, id: number, stanza: Element | string): Promise<boolean>;
   deleteArchive(archive: string): Promise<number>;
-  /** Hides peers from readers of user archives (block filtering, §6.8); one filter, set during setup. */
+  /** Hides senders from readers of user archives (block filtering, §6.8); one filter, set during setup. */
   setVisibilityFilter(filter: VisibilityFilter): void;
+  /** The senders hidden from `requester` in `archive` by that filter (room archives ask here, §6.8); [] without one. */
+  hiddenSenders(requester: Jid, archive: string): readonly string[] | Promise<readonly string[]>;
+  /**
+   * §6.2 Extension (block filtering, §7.7): archives a 1:1 message that a `message.routing` guard stops (the
+   * recipient blocked the sender) in the sender's archive only, as sent. Same backpressure contract as `archive`.
+   */
+  archiveSenderCopy(payload: HookMap["message.routing"]): void | Promise<void>;
   /** Resolves once everything queued so far is written. */
   flush(): Promise<void>;
 }
@@ -55,7 +63,9 @@ export const mamModule = defineModule<MamApi>({
     const queryDeps: QueryDeps = { page: (a, f, p) => archive.page(a, f, p), router: ctx.router, sessions: ctx.sessions, log: ctx.log };
     let visibility: VisibilityFilter | undefined;
 
-    ctx.hooks.on("message.routing", userArchiveHook({ hosts: new Set(ctx.hosts), isLocalDomain: localDomainTest(ctx.hosts), ids: ctx.archiveIds, writer: archive.writer }));
+    const userArchiveDeps = { hosts: new Set(ctx.hosts), isLocalDomain: localDomainTest(ctx.hosts), ids: ctx.archiveIds, writer: archive.writer };
+    ctx.hooks.on("message.routing", userArchiveHook(userArchiveDeps));
+    const archiveSenderCopy = senderCopyArchiver(userArchiveDeps);
     registerUserArchiveIqs(ctx, archive, queryDeps, () => visibility);
     ctx.hooks.on("user.deleted", async ({ user }) => {
       await archive.flush().catch(() => undefined); // entries still queued must not land after the delete
@@ -84,6 +94,8 @@ export const mamModule = defineModule<MamApi>({
         if (visibility !== undefined) throw new Error("mam: a visibility filter is already set");
         visibility = filter;
       },
+      hiddenSenders: (requester, a) => (visibility === undefined ? [] : visibility(requester, a)),
+      archiveSenderCopy,
       flush: () => archive.flush(),
     };
   },

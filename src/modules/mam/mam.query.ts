@@ -23,6 +23,8 @@ export interface QueryTarget {
   readonly delayFrom: string;
   /** Peers hidden from this requester, removed before paging and counting (§6.8). */
   readonly excludePeers?: readonly string[] | undefined;
+  /** Senders hidden from this requester (user archives: the `sender` column), removed before paging and counting (§6.8). */
+  readonly excludeSenders?: readonly string[] | undefined;
 }
 
 /** A completed query, for auditing (`history.access`, §7.9). */
@@ -50,7 +52,7 @@ let idCounter = 0;
  */
 export async function answerQuery(deps: QueryDeps, payload: Element, requester: Jid, target: QueryTarget): Promise<{ fin: Element; summary: QuerySummary }> {
   const query = parseQuery(payload);
-  const page = await deps.page(target.archive, { ...query.filters, excludePeers: target.excludePeers }, query.page);
+  const page = await deps.page(target.archive, { ...query.filters, excludePeers: target.excludePeers, excludeSenders: target.excludeSenders }, query.page);
   const to = requester.toString();
   const messages: Element[] = [];
   for (const entry of page.entries) {

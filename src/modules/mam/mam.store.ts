@@ -5,7 +5,7 @@
  * idempotent, so a retried batch never fails on rows it already wrote.
  */
 import { CompiledQuery, sql } from "kysely";
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { ColumnType, Kysely, SelectQueryBuilder, Selectable } from "kysely";
 import type { Database } from "../../storage/database.js";
 import type { Migration } from "../../storage/migrator.js";
 import type { SqlDialectName } from "../../storage/open-database.js";
@@ -21,10 +21,12 @@ export interface MamTables {
     kind: number;
     origin_id: string | null;
     stanza: string;
+    /** The sender's real bare JID (§6.8 block filtering of user archives); "" for rows written before mam-0002. */
+    sender: ColumnType<string, string | undefined, string>;
   };
 }
 
-type Row = MamTables["mam_messages"];
+type Row = Selectable<MamTables["mam_messages"]>;
 
 export const mamMigrations: readonly Migration[] = [
   {
@@ -51,15 +53,24 @@ export const mamMigrations: readonly Migration[] = [
       await db.schema.createIndex("mam_messages_id").on("mam_messages").column("id").execute();
     },
   },
+  {
+    // §6.8 / §7.7 block filtering of user archives: a 1:1 row's `peer` is the other party in both directions and a
+    // MucSub copy's `peer` is the room, so neither tells who sent the entry. No index: the filter only runs for
+    // requesters who blocked someone, on their own archive's range. Room rows keep filtering on `peer` (index only).
+    id: "mam-0002-sender",
+    async up(db) {
+      await db.schema.alterTable("mam_messages").addColumn("sender", "text", (c) => c.notNull().defaultTo("")).execute();
+    },
+  },
 ];
 
-const COLUMNS = "archive, id, peer, peer_resource, nick, kind, origin_id, stanza";
-/** One row (8 positional parameters), for a prepared statement run in a transaction (the SQLite insert worker). */
-export const SQLITE_INSERT_ROW = `insert into mam_messages (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`;
+const COLUMNS = "archive, id, peer, peer_resource, nick, kind, origin_id, stanza, sender";
+/** One row (9 positional parameters), for a prepared statement run in a transaction (the SQLite insert worker). */
+export const SQLITE_INSERT_ROW = `insert into mam_messages (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`;
 /** A whole batch from one JSON parameter, for in-memory databases (no worker); `where true` resolves SQLite's
  * parsing ambiguity between INSERT … SELECT and the upsert clause. */
-const SQLITE_INSERT = `insert into mam_messages (${COLUMNS}) select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 from json_each(?) where true on conflict do nothing`;
-const PG_INSERT = `insert into mam_messages (${COLUMNS}) select * from unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int2[], $7::text[], $8::text[]) on conflict do nothing`;
+const SQLITE_INSERT = `insert into mam_messages (${COLUMNS}) select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8 from json_each(?) where true on conflict do nothing`;
+const PG_INSERT = `insert into mam_messages (${COLUMNS}) select * from unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int2[], $7::text[], $8::text[], $9::text[]) on conflict do nothing`;
 
 export class SqlArchiveStore {
   constructor(
@@ -157,6 +168,7 @@ export class SqlArchiveStore {
     if (filters.start !== undefined) q = q.where("id", ">=", filters.start);
     if (filters.end !== undefined) q = q.where("id", "<=", filters.end);
     if (filters.excludePeers !== undefined && filters.excludePeers.length > 0) q = q.where("peer", "not in", filters.excludePeers);
+    if (filters.excludeSenders !== undefined && filters.excludeSenders.length > 0) q = q.where("sender", "not in", filters.excludeSenders);
     return q;
   }
 }
@@ -166,7 +178,7 @@ export function sqliteInsertPayload(entries: readonly ArchiveEntry[]): string {
   const tuples: unknown[] = new Array(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i] as ArchiveEntry;
-    tuples[i] = [e.archive, e.id, e.peer, e.peerResource, e.nick, e.kind, e.originId, e.stanza];
+    tuples[i] = [e.archive, e.id, e.peer, e.peerResource, e.nick, e.kind, e.originId, e.stanza, e.sender ?? ""];
   }
   return JSON.stringify(tuples);
 }
@@ -177,7 +189,7 @@ function sqliteInsert(entries: readonly ArchiveEntry[]): CompiledQuery {
 
 function postgresInsert(entries: readonly ArchiveEntry[]): CompiledQuery {
   const n = entries.length;
-  const columns = [new Array<string>(n), new Array<number>(n), new Array<string>(n), new Array<string>(n), new Array<string | null>(n), new Array<number>(n), new Array<string | null>(n), new Array<string>(n)] as const;
+  const columns = [new Array<string>(n), new Array<number>(n), new Array<string>(n), new Array<string>(n), new Array<string | null>(n), new Array<number>(n), new Array<string | null>(n), new Array<string>(n), new Array<string>(n)] as const;
   for (let i = 0; i < n; i++) {
     const e = entries[i] as ArchiveEntry;
     columns[0][i] = e.archive;
@@ -188,6 +200,7 @@ function postgresInsert(entries: readonly ArchiveEntry[]): CompiledQuery {
     columns[5][i] = e.kind;
     columns[6][i] = e.originId;
     columns[7][i] = e.stanza;
+    columns[8][i] = e.sender ?? "";
   }
   return CompiledQuery.raw(PG_INSERT, [...columns]);
 }
@@ -202,5 +215,7 @@ function toEntry(row: Row): ArchiveEntry {
     kind: row.kind as EntryKindValue,
     originId: row.origin_id,
     stanza: row.stanza,
+    // Absent rather than "" when unknown, so entries written without a sender read back as written.
+    ...(row.sender === "" ? {} : { sender: row.sender }),
   };
 }

@@ -31,6 +31,11 @@ export interface ArchiveEntry {
   readonly originId: string | null;
   /** The stored stanza, serialised (§6.3), without the archive owner's stamps. */
   readonly stanza: string;
+  /**
+   * The sender's real bare JID, for §6.8 block filtering of user archives (1:1 rows in both directions, MucSub
+   * copies). Optional for writers; stored as "" when absent (room rows filter on `peer`, which is the sender).
+   */
+  readonly sender?: string | undefined;
 }
 
 /** Form filters of a query (§6.4); every field optional. */
@@ -43,6 +48,8 @@ export interface ArchiveFilters {
   readonly end?: number | undefined;
   /** Peers whose entries are invisible to the requester, removed before paging and counting (§6.8). */
   readonly excludePeers?: readonly string[] | undefined;
+  /** Senders whose entries are invisible to the requester (the `sender` column), removed before paging and counting (§6.8). */
+  readonly excludeSenders?: readonly string[] | undefined;
 }
 
 /** RSM (XEP-0059) as §6.4–§6.5 read it. */

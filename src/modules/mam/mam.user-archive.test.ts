@@ -8,7 +8,7 @@ import { markRedelivery } from "../offline/redelivery.js";
 import { ArchiveWriter } from "./archive-writer.js";
 import { localDomainTest } from "./mam.stamps.js";
 import type { ArchiveEntry } from "./mam.types.js";
-import { userArchiveHook } from "./mam.user-archive.js";
+import { senderCopyArchiver, userArchiveHook } from "./mam.user-archive.js";
 
 function setup() {
   const rows: ArchiveEntry[] = [];
@@ -31,8 +31,8 @@ describe("userArchiveHook (PROTOCOL §6.2)", () => {
     const { rows, delivered, original } = await route("alice@example.com/phone", "bob@example.com", '<message from="alice@example.com/phone" to="bob@example.com" type="chat" id="m1"><body>hi</body></message>');
     const stored = '<message from="alice@example.com/phone" to="bob@example.com" type="chat" id="m1"><body>hi</body></message>';
     expect(rows).toEqual([
-      { archive: "alice@example.com", id: 1_000_000, peer: "bob@example.com", peerResource: "", nick: null, kind: 1, originId: "m1", stanza: stored },
-      { archive: "bob@example.com", id: 1_000_000, peer: "alice@example.com", peerResource: "phone", nick: null, kind: 1, originId: "m1", stanza: stored },
+      { archive: "alice@example.com", id: 1_000_000, peer: "bob@example.com", peerResource: "", nick: null, kind: 1, originId: "m1", stanza: stored, sender: "alice@example.com" },
+      { archive: "bob@example.com", id: 1_000_000, peer: "alice@example.com", peerResource: "phone", nick: null, kind: 1, originId: "m1", stanza: stored, sender: "alice@example.com" },
     ]);
     expect(delivered).toBe(
       '<message from="alice@example.com/phone" to="bob@example.com" type="chat" id="m1"><archived xmlns="urn:xmpp:mam:tmp" by="bob@example.com" id="1000000"/><stanza-id xmlns="urn:xmpp:sid:0" by="bob@example.com" id="1000000"/><body>hi</body></message>',
@@ -83,5 +83,17 @@ describe("userArchiveHook (PROTOCOL §6.2)", () => {
     await writer.flush();
     expect(payload.stanza).toBe(stanza);
     expect(rows).toEqual([]);
+  });
+
+  it("archives only the sender's copy, unstamped, for a message the recipient blocked (§6.2, §7.7)", async () => {
+    const rows: ArchiveEntry[] = [];
+    const writer = new ArchiveWriter<ArchiveEntry>({ flushIntervalMs: 1e9, log: { error: () => undefined, warn: () => undefined }, write: async (r) => void rows.push(...r) });
+    const archive = senderCopyArchiver({ hosts: new Set(["example.com"]), isLocalDomain: localDomainTest(["example.com"]), ids: new ArchiveIdAllocator(() => 5), writer });
+    const xml = '<message from="x@example.com/a" to="b@example.com" type="chat" id="m9"><body>hi</body></message>';
+    const payload: HookMap["message.routing"] = { from: parseJid("x@example.com/a"), to: parseJid("b@example.com"), stanza: parseXml(xml), origin: undefined };
+    await archive(payload);
+    await writer.flush();
+    expect(rows.map((r) => [r.archive, r.peer, r.sender])).toEqual([["x@example.com", "b@example.com", "x@example.com"]]);
+    expect(serialize(payload.stanza, "jabber:client")).toBe(xml);
   });
 });

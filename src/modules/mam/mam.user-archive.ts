@@ -29,32 +29,43 @@ export function isAnonymousAccount(jid: Jid): boolean {
 
 /** The `message.routing` handler; returns a promise only when the writer asks for backpressure. */
 export function userArchiveHook(deps: UserArchiveDeps): (payload: HookMap["message.routing"]) => void | Promise<void> {
-  const { hosts, isLocalDomain, ids, writer } = deps;
-  return (payload) => {
-    const original = payload.stanza;
-    // Offline and §2.11 re-deliveries were archived and stamped the first time round.
-    if (isRedelivery(original)) return;
-    const clean = withoutLocalClaims(original, isLocalDomain);
-    if (clean !== original) payload.stanza = clean;
-    if (!isArchivable1to1(clean)) return;
-    const { from, to } = payload;
-    const intoRecipient = !isAnonymousAccount(to);
-    // A message to oneself has one archive: the recipient's.
-    const intoSender = hosts.has(from.domain) && from.local !== "" && !isAnonymousAccount(from) && from.bareString !== to.bareString;
-    if (!intoRecipient && !intoSender) return;
+  return (payload) => archive1to1(deps, payload, true);
+}
 
-    const id = ids.next();
-    const stanza = serialize(clean, NS.client); // once per message, shared by both entries (§6.3)
-    const originId = clientMessageId(clean);
-    let accepted = true;
-    if (intoSender) {
-      accepted = writer.push({ archive: from.bareString, id, peer: to.bareString, peerResource: to.resource, nick: null, kind: EntryKind.chat, originId, stanza });
-    }
-    if (intoRecipient) {
-      const pushed = writer.push({ archive: to.bareString, id, peer: from.bareString, peerResource: from.resource, nick: null, kind: EntryKind.chat, originId, stanza });
-      accepted = pushed && accepted;
-      payload.stanza = stamped(clean, to.bareString, String(id));
-    }
-    return accepted ? undefined : writer.ready();
-  };
+/**
+ * §6.2 Extension (block filtering, §7.7): a message the recipient will never get (they blocked the sender) is
+ * archived for the sender only, as it was sent; the recipient's copy is neither written nor stamped.
+ */
+export function senderCopyArchiver(deps: UserArchiveDeps): (payload: HookMap["message.routing"]) => void | Promise<void> {
+  return (payload) => archive1to1(deps, payload, false);
+}
+
+function archive1to1(deps: UserArchiveDeps, payload: HookMap["message.routing"], withRecipient: boolean): void | Promise<void> {
+  const { hosts, isLocalDomain, ids, writer } = deps;
+  const original = payload.stanza;
+  // Offline and §2.11 re-deliveries were archived and stamped the first time round.
+  if (isRedelivery(original)) return;
+  const clean = withoutLocalClaims(original, isLocalDomain);
+  if (clean !== original) payload.stanza = clean;
+  if (!isArchivable1to1(clean)) return;
+  const { from, to } = payload;
+  const intoRecipient = withRecipient && !isAnonymousAccount(to);
+  // A message to oneself has one archive: the recipient's.
+  const intoSender = hosts.has(from.domain) && from.local !== "" && !isAnonymousAccount(from) && from.bareString !== to.bareString;
+  if (!intoRecipient && !intoSender) return;
+
+  const id = ids.next();
+  const stanza = serialize(clean, NS.client); // once per message, shared by both entries (§6.3)
+  const originId = clientMessageId(clean);
+  const sender = from.bareString;
+  let accepted = true;
+  if (intoSender) {
+    accepted = writer.push({ archive: sender, id, peer: to.bareString, peerResource: to.resource, nick: null, kind: EntryKind.chat, originId, stanza, sender });
+  }
+  if (intoRecipient) {
+    const pushed = writer.push({ archive: to.bareString, id, peer: sender, peerResource: from.resource, nick: null, kind: EntryKind.chat, originId, stanza, sender });
+    accepted = pushed && accepted;
+    payload.stanza = stamped(clean, to.bareString, String(id));
+  }
+  return accepted ? undefined : writer.ready();
 }

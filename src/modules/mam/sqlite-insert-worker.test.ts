@@ -41,7 +41,7 @@ describe("SqliteInsertWorker", () => {
 
   it("reports the driver's error code, so refused rows are told from an unavailable database", async () => {
     const worker = new SqliteInsertWorker((await store.sqliteFile()) as string, SQLITE_INSERT_ROW);
-    const refused = worker.run(JSON.stringify([[null, 1, "p", "", null, 1, null, "<message/>"]]));
+    const refused = worker.run(JSON.stringify([[null, 1, "p", "", null, 1, null, "<message/>", ""]]));
     await expect(refused).rejects.toBeInstanceOf(WorkerSqlError);
     const error = await refused.catch((e: unknown) => e);
     expect((error as WorkerSqlError).code).toBe("SQLITE_CONSTRAINT_NOTNULL");

@@ -94,6 +94,11 @@ export class Extensions {
     return found;
   }
 
+  /** §7.5 room activity: an occupant session joined or left (synchronous; extensions must not throw here). */
+  occupantChanged(room: Room, user: Jid, change: "join" | "leave"): void {
+    for (const e of this.all) e.occupantChanged?.(room, user, change);
+  }
+
   hasSubscribers(room: Room): boolean {
     return this.all.some((e) => e.hasSubscribers?.(room) === true);
   }

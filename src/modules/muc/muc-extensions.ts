@@ -112,6 +112,11 @@ export interface MucExtension {
   /** §3.6 steps 10–11 after the occupants' fan-out: MucSub copies, webhooks, stats, room activity. */
   messageBroadcast?(event: RoomMessageEvent): void | Promise<void>;
   roomEvent?(event: RoomNodeEvent): void | Promise<void>;
+  /**
+   * An occupant session entered (`join`) or left the room (`leave`: leave, disconnect, kick, ban, lost membership),
+   * with the real bare JID; room activity's `last_active` (§7.5). Synchronous: it runs on every join and leave.
+   */
+  occupantChanged?(room: RoomView, user: Jid, change: "join" | "leave"): void;
   /** §3.11: every affiliation change, with its old and new value (webhooks, MucSub "losing access"). */
   affiliationChanged?(change: AffiliationChange): void | Promise<void>;
   /** §3.14: the room is gone; drop its subscriptions, delete its archive unless configured to keep it. */

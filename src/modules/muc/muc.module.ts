@@ -6,6 +6,7 @@
  */
 import { Phase } from "../../core/hook-map.js";
 import { defineModule } from "../../core/module.js";
+import type { Element } from "../../xml/element.js";
 import type { Jid } from "../../xmpp/jid.js";
 import type { Affiliation } from "./affiliations.js";
 import { mamModule } from "../mam/mam.module.js";
@@ -17,7 +18,9 @@ import { MucService } from "./muc-service.js";
 import { applyAffiliation } from "./room-affiliation.js";
 import { mamArchiver } from "./room-archive.js";
 import { destroyRoom, leaveAll } from "./room-lifecycle.js";
-import { resolveSender } from "./room-messages.js";
+import type { RoomConfig } from "./room-config.js";
+import { applyConfig } from "./room-owner.js";
+import { relayGroupchat, resolveSender } from "./room-messages.js";
 import { RoomRegistry } from "./room-registry.js";
 import type { RoomView } from "./room.js";
 import { tenantGuard, type GuardRefusal } from "./tenant-guard.js";
@@ -26,6 +29,7 @@ export type { OccupantView, RoomView } from "./room.js";
 export type { AffiliationChange, GroupchatEvent, MucExtension, MucIqHandler, MucIqRequest, RoomMessageEvent, RoomNodeEvent } from "./muc-extensions.js";
 export type { Affiliation, Role } from "./affiliations.js";
 export type { GuardRefusal } from "./tenant-guard.js";
+export type { RoomConfig } from "./room-config.js";
 
 export interface MucApi {
   /** The served MUC domains (`conference.<HOST>` per host). */
@@ -41,6 +45,15 @@ export interface MucApi {
   destroyRoom(room: Jid, reason?: string): Promise<boolean>;
   /** §3.6 step 1 (also §8.5 send_message): the nick under which `from` may post, or undefined when refused. */
   senderNick(room: Jid, from: Jid): string | undefined;
+  /**
+   * §7.1/§7.2 step 5: relays an applied edit/delete command from `from` (as `nick`) like any non-archived room
+   * message (§3.6 steps 9–11): a fresh `<stanza-id>` prepended, no `<archived>`, fan-out to the occupants, then
+   * the messageBroadcast extensions (MucSub copies, offline storage) with `archived` and `archivedClass` false.
+   * Resolves with the stanza-id, or undefined when the room does not exist.
+   */
+  broadcastCommand(room: Jid, stanza: Element, from: Jid, nick: string): Promise<number | undefined>;
+  /** §3.13 effects of changed options (e.g. §7.4 room images): stored, 104 to occupants and `config` subscribers. False when the room does not exist. */
+  changeOptions(room: Jid, changes: Partial<RoomConfig>): Promise<boolean>;
   /** §4 for other features (MucSub subscribe, room archive queries): the refusal text, or undefined. */
   tenantRefusal(user: Jid, request: { readonly anonymous: boolean; readonly room: string; readonly nick?: string }): GuardRefusal | undefined;
 }
@@ -116,6 +129,16 @@ export const mucModule = defineModule<MucApi>({
         } catch {
           return undefined;
         }
+      },
+      async changeOptions(roomJid, changes) {
+        const room = rooms.get(roomJid);
+        if (room === undefined) return false;
+        await applyConfig(mctx, room, { ...room.config, ...changes });
+        return true;
+      },
+      async broadcastCommand(roomJid, stanza, from, nick) {
+        const room = rooms.get(roomJid);
+        return room === undefined ? undefined : relayGroupchat(mctx, room, stanza, from, nick, false);
       },
       tenantRefusal: (user, request) =>
         tenantGuard({ enabled: settings.tenantGuard, user, anonymous: request.anonymous, serverAdmin: isServerAdmin(mctx, user), room: request.room, nick: request.nick }),

@@ -37,8 +37,11 @@ async function invite(ctx: MucContext, room: Room, invites: ReturnType<typeof pa
   const present = room.occupants.byFullJid(from.toString()) !== undefined;
   const member = affiliationRank(affiliation) >= affiliationRank("member");
   if (!privileged && (!room.config.allow_user_invites || !(present || member))) throw new StanzaError("forbidden", NOT_ALLOWED);
+  const blockedBy = ctx.ext.excludedRecipients(room, from.bare());
   for (const { to, reason } of invites) {
     const invitee = to.bare();
+    // §7.7 block filtering: an invitation to someone who blocked the inviter is dropped silently, membership included.
+    if (blockedBy?.has(invitee.bareString) === true) continue;
     // §3.10: in a members-only room an invitation by an owner/admin makes the invitee a member.
     if (room.config.members_only && privileged && room.affiliation(invitee.bareString) === "none") {
       await applyAffiliation(ctx, room, invitee, "member", "", "invite");

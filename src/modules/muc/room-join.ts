@@ -120,6 +120,7 @@ async function join(ctx: MucContext, existing: Room | undefined, stanza: Element
   }
   if (joined === undefined) ctx.joined.set(session, new Set([room]));
   else joined.add(room);
+  ctx.ext.occupantChanged(room, occ.bare, "join");
 
   await sendInitialState(ctx, room, occ, stanza, from, isNew, existing === undefined);
   await saved;

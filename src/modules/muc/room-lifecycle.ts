@@ -30,6 +30,7 @@ export async function leaveSession(ctx: MucContext, room: Room, occ: Occupant, f
   const shownJid = occ.primaryJid;
   const last = room.occupants.removeSession(occ, full);
   forgetJoin(ctx, entry.session, room);
+  ctx.ext.occupantChanged(room, occ.bare, "leave");
   if (notifySelf) {
     const self = unavailablePresence(room, occ.nick, { jid: entry.jid, affiliation, role: "none" }, [Status.self], { source });
     await ctx.router.broadcast(self, [entry.jid]);
@@ -55,6 +56,7 @@ export async function removeOccupant(ctx: MucContext, room: Room, occ: Occupant,
   for (const s of sessions) await ctx.router.broadcast(build(s.jid, true), [s.jid]);
   room.occupants.remove(occ);
   for (const s of sessions) forgetJoin(ctx, s.session, room);
+  ctx.ext.occupantChanged(room, occ.bare, "leave");
   await broadcastPresence(ctx, room, occ, build, { toSelf: false, shownJid });
   await destroyIfAbandoned(ctx, room);
 }

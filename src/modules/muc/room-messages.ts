@@ -65,19 +65,28 @@ export async function handleGroupchat(ctx: MucContext, room: Room, stanza: Eleme
     const verdict = await e.beforeGroupchat({ room, stanza, from, nick: sender.nick, origin });
     if (verdict !== "continue") return;
   }
+  await relayGroupchat(ctx, room, stanza, from, sender.nick, isArchivedClass(stanza));
+}
+
+/**
+ * Steps 8–11 for a message that passed steps 1–7: archive decision, stamps, fan-out, history, then the
+ * messageBroadcast extensions (MucSub copies and offline storage, webhooks). Also the broadcast of applied
+ * edit/delete commands (§7.1, §7.2 step 5), which pass `archivedClass` false. Returns the room stanza-id.
+ */
+export async function relayGroupchat(ctx: MucContext, room: Room, stanza: Element, from: Jid, nick: string, archivedClass: boolean): Promise<number> {
   // Step 8: one allocator for archived and non-archived ids (§6.1).
-  const archivedClass = isArchivedClass(stanza);
   const archived = room.config.mam && archivedClass;
   const id = ctx.archiveIds.next();
-  const out = stampGroupchat(room, stanza, sender.nick, id, archived);
+  const out = stampGroupchat(room, stanza, nick, id, archived);
   const excluded = ctx.ext.excludedRecipients(room, from.bare());
   const joined = withoutExcluded(room.occupants.recipients(), excluded);
-  const event: RoomMessageEvent = { room, stanza: out, id, archived, archivedClass, subject: false, from, nick: sender.nick, joined, excluded };
+  const event: RoomMessageEvent = { room, stanza: out, id, archived, archivedClass, subject: false, from, nick, joined, excluded };
   const stored = archived ? archive(ctx, event) : undefined;
   await fanOut(ctx.router, out, joined);
   room.history?.push({ stanza: out, at: Date.now() });
   if (stored !== undefined) await stored;
   await afterBroadcast(ctx, event);
+  return id;
 }
 
 /** Step 9: removes the room's own stamps, then prepends `<archived>` (archived only) and `<stanza-id>`. */

@@ -83,8 +83,12 @@ export class EventDelivery {
     const offline: Subscription[] = [];
     const notLive: Subscription[] = [];
     let visited = 0;
+    const excluded = event.excluded;
     for (const s of this.deps.table.ofRoom(room)) {
       if (!s.nodes.includes(node)) continue;
+      // §7.7 block filtering: a subscriber who blocked the sender gets nothing in any form (no wrapped event,
+      // offline copy, push hook or archive copy).
+      if (excluded !== undefined && excluded.has(s.user)) continue;
       // Thousands of subscribers (pinned rooms): let other traffic through now and then, as the room fan-out does.
       if (++visited % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const reach = this.#reach(s.jid, isJoined);
@@ -139,6 +143,7 @@ export class EventDelivery {
         kind: EntryKind.mucsub,
         originId,
         stanza: serialize(wrapper, NS.client),
+        sender: event.from.bareString, // §6.8: the real sender, for block filtering of the subscriber's archive
       });
     } catch (err) {
       this.deps.log.error({ err, room, user: s.user, id: event.id }, "MucSub archive copy failed");

@@ -47,6 +47,7 @@ export const offlineModule = defineModule<OfflineApi>({
       log: ctx.log,
       storeMucSub: ctx.config.mucsub.store_offline,
       userExists: (user) => accounts.exists(user),
+      storedBack: (to, stanza) => ctx.hooks.run("message.stored-back", { to, stanza }),
     });
 
     // Observe phase: a push hook (normal phase) still runs when the queue is full and this one throws (§7.8).
@@ -61,7 +62,8 @@ export const offlineModule = defineModule<OfflineApi>({
         if (row !== undefined) return queue.restore(row);
         const mucSubEvent = isMucSubEvent(stanza);
         if (mucSubEvent && !ctx.config.mucsub.store_offline) return;
-        if ((await queue.add(to, stanza)) === "stored" || mucSubEvent) return;
+        if ((await queue.add(to, stanza)) === "stored") return deliverIfNowOnline(to);
+        if (mucSubEvent) return;
         // §9.4: a full queue bounces a user's message; the router's boundary turns this into the error reply.
         throw new StanzaError("resource-constraint", QUEUE_FULL_TEXT);
       },
@@ -69,6 +71,16 @@ export const offlineModule = defineModule<OfflineApi>({
     );
 
     ctx.hooks.on("message.routing", (payload) => sessionEnd.recordFanOut(payload), Phase.observe);
+
+    /**
+     * A message routed while the recipient's initial presence was still being processed is stored after that
+     * session already took the queue; it would wait for the next login. Whoever stores second delivers.
+     */
+    async function deliverIfNowOnline(to: Jid): Promise<void> {
+      for (const session of ctx.sessions.resourcesOf(to)) {
+        if (session.isAvailable && !session.isAnonymous && session.priority >= 0) return void (await queue.deliverTo(session));
+      }
+    }
 
     // XEP-0160 §2 and RFC 6121 §8.5.2.1.1: a session with negative priority never takes bare-JID messages,
     // so it does not take the queue either (as in ejabberd).

@@ -61,7 +61,9 @@ export class OfflineQueue {
    * acknowledged come back through `session.closed` (§2.11) and are restored under their own id.
    */
   async deliverTo(session: Session): Promise<number> {
-    const rows = await this.#deps.store.takeAll(session.jid.bareString);
+    // Under the owner's lock: an `add` already counting or inserting finishes first, so its row is taken too.
+    const key = session.jid.bareString;
+    const rows = await this.#mutex.run(key, () => this.#deps.store.takeAll(key));
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as OfflineRow;
       if (!this.#isStillAvailable(session)) {

@@ -26,6 +26,8 @@ export interface SessionEndDeps {
   readonly storeMucSub: boolean;
   /** Anonymous and deleted accounts get nothing stored (§2.6; an unregister ends sessions, then deletes). */
   readonly userExists: (user: Jid) => Promise<boolean>;
+  /** Emits `message.stored-back` (the offline push of §7.8 listens), before the queue decides (it fires even when full). */
+  readonly storedBack?: (user: Jid, stanza: Element) => Promise<unknown>;
 }
 
 export class SessionEndHandler {
@@ -111,12 +113,9 @@ export class SessionEndHandler {
     const row = offlineRowOf(stanza);
     // An offline message taken for this session goes back under its own id: same place, never twice.
     if (row !== undefined) return this.deps.queue.restore(row);
-    if ((await this.deps.queue.add(owner, stanza)) === "stored") {
-      // TODO(offline push, PROTOCOL §7.8 and §2.11): a message stored here triggers the offline push
-      // unless it was already pushed while all the user's sessions were hibernated (§2.11 Decision).
-      // The push module hooks in at this point when it lands.
-      return;
-    }
+    // §2.11: a message stored here triggers the offline push unless it was already pushed (push module).
+    await this.deps.storedBack?.(owner, stanza);
+    if ((await this.deps.queue.add(owner, stanza)) === "stored") return;
     if (mucSubEvent) return; // §9.4: a MucSub event is dropped silently when the queue is full
     await this.deps.router.route(errorReply(stanza, new StanzaError("resource-constraint", QUEUE_FULL_TEXT)));
   }

@@ -50,9 +50,11 @@ async function query(deps: RoomMamDeps, payload: Element, iq: MucIqRequest): Pro
   try {
     const refusal = roomArchiveRefusal(deps, room, iq);
     if (refusal !== undefined) throw refusal;
-    // TODO(§7.7 block filtering): pass the requester's blocked senders as `excludePeers` (§6.8) once the custom
-    // block list exists; MamApi keeps its visibility filter private to user archives today.
-    const { fin, summary } = await deps.mam.answerQuery(payload, requester, { archive: room.jid.bareString, delayFrom: room.service, excludePeers: undefined });
+    // §6.8 block filtering (§7.7): a room entry's `peer` is its sender's real bare JID, so hiding senders is a
+    // filter on `peer` (read from the archive index alone), applied before paging and counting.
+    const hidden = await deps.mam.hiddenSenders(requester, room.jid.bareString);
+    const excludePeers = hidden.length === 0 ? undefined : hidden;
+    const { fin, summary } = await deps.mam.answerQuery(payload, requester, { archive: room.jid.bareString, delayFrom: room.service, excludePeers });
     access = completedAccess(requester, room.jid, summary);
     return fin;
   } catch (error) {
