@@ -3,10 +3,23 @@
  * `to` check, our header, the features for the stream's stage, and the header owed before a stream
  * error when none was sent yet (RFC 6120 §4.9.1.2).
  */
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../core/random-hex.js";
 import { StreamError } from "../xmpp/stream-error.js";
 import type { C2sSession } from "./c2s-session.js";
 import { postAuthFeatures, preAuthFeatures } from "./c2s-negotiation.js";
+import type { StreamFraming } from "./stream-framing.js";
+
+/** Post-auth features are one constant per framing (§2.1); a login opens two streams, so build the text once. */
+const postAuthText = new Map<boolean, string>();
+
+function postAuthFeaturesXml(framing: StreamFraming): string {
+  let text = postAuthText.get(framing.isFramed);
+  if (text === undefined) {
+    text = framing.features(postAuthFeatures());
+    postAuthText.set(framing.isFramed, text);
+  }
+  return text;
+}
 
 /** A stream header or `<open/>` from the client. */
 export function openStream(session: C2sSession, attrs: Record<string, string>): void {
@@ -25,7 +38,7 @@ export function openStream(session: C2sSession, attrs: Record<string, string>): 
     session.conn.write(session.framing.features(preAuthFeatures(session)));
   } else {
     session.state = "authed";
-    session.conn.write(session.framing.features(postAuthFeatures()));
+    session.conn.write(postAuthFeaturesXml(session.framing));
   }
 }
 
@@ -38,7 +51,7 @@ export function openFailed(session: C2sSession, attrs: Record<string, string>, e
 
 /** Our header for the current stream, with a fresh stream id. */
 export function writeHeader(session: C2sSession, from: string, lang: string | undefined): void {
-  session.streamId = randomBytes(8).toString("hex");
+  session.streamId = randomHex(8);
   session.headerSent = true;
   session.conn.write(session.framing.header({ from, id: session.streamId, lang: lang === undefined || lang === "" ? "en" : lang }));
 }

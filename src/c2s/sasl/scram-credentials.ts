@@ -123,7 +123,9 @@ export async function verifyPassword(creds: ScramCredentials, password: string):
     return false;
   }
   const salted = await saltedPassword("sha1", prepped, Buffer.from(creds.salt, "base64"), iterations);
-  return timingSafeEqual(scramKeysFromSaltedPassword("sha1", salted).storedKey, expected);
+  // StoredKey := H(HMAC(SaltedPassword, "Client Key")); the ServerKey is not needed to check a password.
+  const storedKey = scramHash("sha1", scramHmac("sha1", salted, "Client Key"));
+  return storedKey.length === expected.length && timingSafeEqual(storedKey, expected);
 }
 
 function isKeys(v: unknown): v is ScramKeys {
