@@ -20,7 +20,11 @@ export interface HookMap {
    * subscription state machine and answers probes here, returning "handled" when nothing is left to deliver.
    */
   "presence.inbound": { readonly from: Jid; readonly to: Jid; stanza: Element };
-  /** A stanza is about to reach one local session (carbons copies, inbound filtering). */
+  /**
+   * A stanza is about to reach one local session (inbound filtering). For a room broadcast, `stanza` is the copy
+   * shared by every recipient, without `to` (the recipient is `to`): read it, never change it in place; assign a
+   * new stanza to change what this recipient gets.
+   */
   "stanza.delivering": { readonly to: Session; stanza: Element };
   /** No session could take a message that should be kept (offline storage, push notifications). */
   "message.undeliverable": { readonly to: Jid; readonly stanza: Element };

@@ -44,6 +44,31 @@ export class Hooks {
     return (this.#frozen.get(name)?.length ?? 0) > 0;
   }
 
+  /**
+   * `run` for per-recipient hot paths (a room broadcast): synchronous while every handler answers synchronously,
+   * so the usual case allocates no promise; it switches to `run`'s awaiting loop at the first promise.
+   */
+  runSync<K extends HookName>(name: K, payload: HookMap[K]): HookResult | Promise<HookResult> {
+    const list = this.#frozen.get(name);
+    if (list === undefined) return "continue";
+    for (let i = 0; i < list.length; i++) {
+      const r = (list[i] as HookHandler<HookName>)(payload);
+      if (r === "handled") return "handled";
+      if (r !== undefined && typeof r !== "string") return this.#finish(list, i, r, payload);
+    }
+    return "continue";
+  }
+
+  async #finish(list: readonly HookHandler<HookName>[], at: number, pending: Promise<HookResult | void>, payload: HookMap[HookName]): Promise<HookResult> {
+    if ((await pending) === "handled") return "handled";
+    for (let i = at + 1; i < list.length; i++) {
+      let r = (list[i] as HookHandler<HookName>)(payload);
+      if (r !== undefined && typeof r !== "string") r = await r;
+      if (r === "handled") return "handled";
+    }
+    return "continue";
+  }
+
   /** Runs handlers in phase order until one says "handled". Errors propagate to the caller's boundary. */
   async run<K extends HookName>(name: K, payload: HookMap[K]): Promise<HookResult> {
     const list = this.#frozen.get(name);

@@ -133,12 +133,13 @@ export class Router {
       const session = sessions.get(to);
       if (session === undefined) continue;
       if (filtered) {
-        const copy = shared.elementFor(to.toString());
-        const payload = { to: session, stanza: copy };
-        if ((await hooks.run("stanza.delivering", payload)) === "handled") continue;
+        // The hooks see the shared stanza, without `to` (HookMap "stanza.delivering"): no copy per recipient.
+        const payload = { to: session, stanza };
+        const verdict = hooks.runSync("stanza.delivering", payload);
+        if ((typeof verdict === "string" ? verdict : await verdict) === "handled") continue;
         // Untouched by the hooks: the shared bytes still hold.
-        if (payload.stanza === copy && session.deliverShared) session.deliverShared(shared);
-        else session.deliver(payload.stanza);
+        if (payload.stanza === stanza && session.deliverShared) session.deliverShared(shared);
+        else session.deliver(payload.stanza === stanza ? shared.elementFor(to.toString()) : withRecipient(payload.stanza, to));
       } else if (session.deliverShared) {
         session.deliverShared(shared);
       } else {
@@ -179,4 +180,9 @@ export class Router {
       this.deps.log.warn({ err: e }, "could not deliver a bounce");
     }
   }
+}
+
+/** A hook's replacement of a broadcast copy, addressed to its recipient when the hook left `to` out. */
+function withRecipient(stanza: Element, to: Jid): Element {
+  return stanza.attrs["to"] === undefined ? stanza.withAttrs({ to: to.toString() }) : stanza;
 }

@@ -56,6 +56,17 @@ describe.each<Transport>(["tcp", "ws"])("Apps and pinned rooms over %s", (transp
     expect(((await server.api("list_apps")).body as { appId: string }[]).map((a) => a.appId)).not.toContain(id);
   });
 
+  it("register_bulk puts each account it creates in the pinned rooms too, and skips the ones that existed", async () => {
+    const id = app();
+    const lobby = await room(id, "bulklobby");
+    await server.api("set_app_pinned_rooms", { appId: id, rooms: [lobby] });
+    await idle();
+    expect(await server.api("register_bulk", { host: "localhost", prefix: `${id}_bulk`, from: 1, to: 2, password: "p" })).toMatchObject({ status: 200, body: 2 });
+    expect(await server.api("register_bulk", { host: "localhost", prefix: `${id}_bulk`, from: 2, to: 3, password: "p" })).toMatchObject({ status: 200, body: 1 });
+    const members = await affiliations(lobby);
+    expect([1, 2, 3].map((n) => members[`${id}_bulk${n}@localhost`])).toEqual(["member", "member", "member"]);
+  });
+
   it("makes a new account a member and subscriber of every pinned room before register returns (§1.7 New accounts)", async () => {
     const id = app();
     const lobby = await room(id, "lobby", { members_only: "true" });

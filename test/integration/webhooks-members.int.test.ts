@@ -140,4 +140,13 @@ describe("member.join / member.exit webhooks (§7.9)", () => {
     await receiver.wait(isEvent("member.join", { room, user: "65f0a1_dave@localhost" }));
     expect(receiver.requests.filter((r) => r.body["room"] === room && r.body["user"] === CAROL)).toEqual([]);
   });
+
+  it("creating a room by joining it makes the creator owner → member.join with reason affiliation (§3.1)", async () => {
+    const admin = await server.connect("admin", { resource: "creator" });
+    const room = `65f0a1_created${++seq}@${SERVICE}`;
+    await joined(admin, `${room}/admin`);
+    const join = await receiver.wait(isEvent("member.join", { room, user: "admin@localhost" }));
+    expect(join.body).toMatchObject({ appId: "65f0a1", affiliation: "owner", subscribed: false, reason: "affiliation" });
+    await admin.stop();
+  });
 });

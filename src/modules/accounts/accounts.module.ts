@@ -77,7 +77,9 @@ export const accountsModule = defineModule<AccountsApi>({
         const rows = localparts.map((localpart) => ({ localpart, credentials }));
         const created = await store.createMany(host, rows);
         for (const l of localparts) remember(new Jid(l, host), true);
-        return created;
+        // Like `register`: Apps put each new account in its pinned rooms (§1.7).
+        for (const l of created) await ctx.hooks.run("user.created", { user: new Jid(l, host) });
+        return created.length;
       },
       async materialize(user) {
         const created = await store.create(user.domain, user.local, null);

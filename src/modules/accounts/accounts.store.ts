@@ -69,13 +69,19 @@ export class SqlAccountStore {
   }
 
   /** Inserts many accounts in chunks; existing ones are left alone. Returns how many were created. */
-  async createMany(host: string, rows: readonly { localpart: string; credentials: ScramCredentials }[]): Promise<number> {
-    let created = 0;
+  /** Creates the accounts that do not exist yet; returns the localparts it created. */
+  async createMany(host: string, rows: readonly { localpart: string; credentials: ScramCredentials }[]): Promise<string[]> {
+    const created: string[] = [];
     const createdAt = this.now();
     for (let i = 0; i < rows.length; i += 500) {
       const chunk = rows.slice(i, i + 500).map((r) => ({ host, localpart: r.localpart, credentials: JSON.stringify(r.credentials), created_at: createdAt }));
-      const result = await this.db.insertInto("accounts").values(chunk).onConflict((oc) => oc.columns(["host", "localpart"]).doNothing()).executeTakeFirst();
-      created += Number(result.numInsertedOrUpdatedRows ?? 0);
+      const inserted = await this.db
+        .insertInto("accounts")
+        .values(chunk)
+        .onConflict((oc) => oc.columns(["host", "localpart"]).doNothing())
+        .returning("localpart")
+        .execute();
+      for (const row of inserted) created.push(row.localpart);
     }
     return created;
   }

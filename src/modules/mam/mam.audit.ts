@@ -1,7 +1,7 @@
 /**
- * The `history.accessed` hook payload for user-archive queries (PROTOCOL §6.8: every completed or refused query is
- * audited; the `history.access` webhook of §7.9 listens to the hook). Mirrors room-mam.audit.ts: the query summary
- * when it completed, else the RSM values as sent, unchecked, since the refusal may be about them.
+ * The `history.accessed` hook payload for archive queries, user and room alike (PROTOCOL §6.8: every completed or
+ * refused query is audited; the `history.access` webhook of §7.9 listens to the hook): the query summary when it
+ * completed, else the RSM values as sent, unchecked, since the refusal may be about them.
  */
 import type { HistoryAccess } from "../../core/hook-map.js";
 import type { Element } from "../../xml/element.js";
@@ -10,13 +10,15 @@ import { NS } from "../../xmpp/namespaces.js";
 import { StanzaError } from "../../xmpp/stanza-error.js";
 import type { QuerySummary } from "./mam.query.js";
 
-export function completedUserAccess(requester: Jid, archive: Jid, summary: QuerySummary): HistoryAccess {
+export type ArchiveType = HistoryAccess["archiveType"];
+
+export function completedAccess(archiveType: ArchiveType, requester: Jid, archive: Jid, summary: QuerySummary): HistoryAccess {
   const { page } = summary;
   return {
     outcome: "completed",
     requester,
     archive,
-    archiveType: "user",
+    archiveType,
     queryId: summary.queryId,
     max: page.max,
     before: page.before === undefined ? undefined : page.before === "last" ? "" : String(page.before),
@@ -28,7 +30,7 @@ export function completedUserAccess(requester: Jid, archive: Jid, summary: Query
   };
 }
 
-export function refusedUserAccess(requester: Jid, archive: Jid, payload: Element, error: unknown): HistoryAccess {
+export function refusedAccess(archiveType: ArchiveType, requester: Jid, archive: Jid, payload: Element, error: unknown): HistoryAccess {
   const set = payload.getChild("set", NS.rsm);
   const maxText = set?.getChildText("max", NS.rsm)?.trim();
   const stanzaError = error instanceof StanzaError ? error : undefined;
@@ -36,7 +38,7 @@ export function refusedUserAccess(requester: Jid, archive: Jid, payload: Element
     outcome: "refused",
     requester,
     archive,
-    archiveType: "user",
+    archiveType,
     queryId: payload.attrs["queryid"],
     max: maxText !== undefined && /^\d{1,9}$/.test(maxText) ? Number(maxText) : undefined,
     before: set?.getChildText("before", NS.rsm)?.trim(),

@@ -12,7 +12,7 @@ import { NS } from "../../xmpp/namespaces.js";
 import { StanzaError } from "../../xmpp/stanza-error.js";
 import type { MessageArchive } from "./mam.archive.js";
 import { QUERY_NAMESPACES, formFieldsElement, metadataElement } from "./mam.codec.js";
-import { completedUserAccess, refusedUserAccess } from "./mam.audit.js";
+import { completedAccess, refusedAccess } from "./mam.audit.js";
 import { answerQuery, type QueryDeps, type QuerySummary, type QueryTarget } from "./mam.query.js";
 import { isAnonymousAccount } from "./mam.user-archive.js";
 
@@ -36,11 +36,11 @@ async function auditedQuery(
   try {
     const owner = ownArchive(iq);
     const { fin, summary } = await answer(owner);
-    access = completedUserAccess(iq.from, owner, summary);
+    access = completedAccess("user", iq.from, owner, summary);
     return fin;
   } catch (error) {
     // A refused query names the archive it asked for: another user's, or (no `to`, HOST) the requester's own.
-    access = refusedUserAccess(iq.from, iq.to.local === "" ? iq.from.bare() : iq.to.bare(), payload, error);
+    access = refusedAccess("user", iq.from, iq.to.local === "" ? iq.from.bare() : iq.to.bare(), payload, error);
     throw error;
   } finally {
     try {

@@ -9,6 +9,7 @@ import type { Jid } from "../../xmpp/jid.js";
 import { NS } from "../../xmpp/namespaces.js";
 import { affiliationRank, defaultRole, type Affiliation, type Role } from "./affiliations.js";
 import { isServerAdmin, type MucContext } from "./muc-context.js";
+import type { AffiliationChange } from "./muc-extensions.js";
 import { fanOut } from "./fan-out.js";
 import type { Occupant } from "./occupants.js";
 import { removeOccupant } from "./room-lifecycle.js";
@@ -38,12 +39,17 @@ export async function applyAffiliation(ctx: MucContext, room: Room, user: Jid, n
   } else if (previous !== next) {
     await notifyAffiliation(ctx, room, user, next);
   }
+  await announceAffiliation(ctx, { room, user: user.bare(), from: previous, to: next, reason, losesAccess: !mayEnter(room, next), cause });
+}
+
+/** Tells every extension about an affiliation change (webhooks, MucSub, my-rooms index); failures are logged. */
+export async function announceAffiliation(ctx: MucContext, change: AffiliationChange): Promise<void> {
   for (const e of ctx.ext.all) {
     if (e.affiliationChanged === undefined) continue;
     try {
-      await e.affiliationChanged({ room, user: user.bare(), from: previous, to: next, reason, losesAccess: !mayEnter(room, next), cause });
+      await e.affiliationChanged(change);
     } catch (err) {
-      ctx.log.error({ err, room: room.jid.bareString }, "MUC affiliationChanged extension failed");
+      ctx.log.error({ err, room: change.room.jid.bareString }, "MUC affiliationChanged extension failed");
     }
   }
 }

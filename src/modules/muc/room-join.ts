@@ -15,6 +15,7 @@ import { isServerAdmin, type MucContext } from "./muc-context.js";
 import { parseHistoryRequest } from "./muc.codec.js";
 import { Occupant } from "./occupants.js";
 import { availablePresence, broadcastPresence, occupantList, Status, unavailablePresence } from "./room-presence.js";
+import { announceAffiliation } from "./room-affiliation.js";
 import { leaveSession } from "./room-lifecycle.js";
 import type { Room } from "./room.js";
 import { tenantGuard } from "./tenant-guard.js";
@@ -124,6 +125,8 @@ async function join(ctx: MucContext, existing: Room | undefined, stanza: Element
 
   await sendInitialState(ctx, room, occ, stanza, from, isNew, existing === undefined);
   await saved;
+  // §3.1: the creator became owner without a muc#admin change; members-joined hooks and webhooks (§7.9) still owe it.
+  if (existing === undefined) await announceAffiliation(ctx, { room, user: from.bare(), from: "none", to: "owner", reason: "", losesAccess: false });
 }
 
 async function sendInitialState(ctx: MucContext, room: Room, occ: Occupant, stanza: Element, from: Jid, isNew: boolean, created: boolean): Promise<void> {

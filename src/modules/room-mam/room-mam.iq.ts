@@ -13,7 +13,7 @@ import type { MamApi } from "../mam/mam.module.js";
 import type { MucApi, MucIqHandler, MucIqRequest, RoomView } from "../muc/muc.module.js";
 import type { MucSubApi } from "../mucsub/mucsub.module.js";
 import { archiveAccessRefusal } from "./room-mam.access.js";
-import { completedAccess, refusedAccess } from "./room-mam.audit.js";
+import { completedAccess, refusedAccess } from "../mam/mam.audit.js";
 
 /** §6.4: `urn:xmpp:mam:1` behaves like `:2`; `urn:xmpp:mam:tmp` has no handler (service-unavailable, §6.7). */
 const QUERY_NAMESPACES = [NS.mam2, NS.mam1] as const;
@@ -55,10 +55,10 @@ async function query(deps: RoomMamDeps, payload: Element, iq: MucIqRequest): Pro
     const hidden = await deps.mam.hiddenSenders(requester, room.jid.bareString);
     const excludePeers = hidden.length === 0 ? undefined : hidden;
     const { fin, summary } = await deps.mam.answerQuery(payload, requester, { archive: room.jid.bareString, delayFrom: room.service, excludePeers });
-    access = completedAccess(requester, room.jid, summary);
+    access = completedAccess("room", requester, room.jid, summary);
     return fin;
   } catch (error) {
-    access = refusedAccess(requester, room.jid, payload, error);
+    access = refusedAccess("room", requester, room.jid, payload, error);
     throw error;
   } finally {
     if (access !== undefined) await deps.audit(access);
