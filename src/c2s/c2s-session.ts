@@ -9,7 +9,6 @@ import type { Session } from "../core/session.js";
 import type { SharedStanza } from "../router/shared-stanza.js";
 import { isFramedConnection, type Connection } from "../transport/connection.js";
 import { Element } from "../xml/element.js";
-import { escapeAttr } from "../xml/escape.js";
 import { serializeTopLevel } from "../xml/serialize.js";
 import { XmlStreamParser, type ParseErrorCondition } from "../xml/stream-parser.js";
 import type { Jid } from "../xmpp/jid.js";
@@ -23,6 +22,7 @@ import { defaultHost, openFailed, openStream, writeHeader } from "./c2s-stream-o
 import type { KeepaliveTarget } from "./keepalive.js";
 import { StreamSink, type SinkTarget } from "./parser-sink.js";
 import type { SaslExchange } from "./sasl/sasl-mechanism.js";
+import { keepalivePing, queueForAck, writeStanza } from "./session-output.js";
 import { legacyWebSocketFraming, webSocketFraming, xmlStreamFraming, type StreamFraming } from "./stream-framing.js";
 import type { StreamManagementState } from "./stream-management.js";
 
@@ -34,10 +34,6 @@ const CLOSED_BY_PEER = "closed-by-peer";
 
 /** Read is paused past this many queued items and resumed at half (RFC 6120 §13.12 item 4: flooding). */
 const MAX_INBOX = 64;
-/** A client that reads this much slower than it is written to is cut off (slow consumer). */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-/** XEP-0198 queue bound (ejabberd's max_ack_queue): past it the session ends and hands the queue on. */
-const MAX_UNACKED = 5000;
 
 export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
   readonly id: number;
@@ -262,36 +258,18 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
   /** Session.deliver: the router hands a stanza to this client. */
   deliver(stanza: Element): void {
     if (this.state === "closed" || this.state === "transferred") return;
-    if (this.sm !== undefined && !this.#queueForAck(stanza)) return;
+    if (this.sm !== undefined && !queueForAck(this, this.sm, stanza)) return;
     if (this.state === "hibernated") return; // kept in the SM queue until resumed or timed out
-    this.#writeStanza(serializeTopLevel(stanza, this.framing.stanzaNs));
+    writeStanza(this, serializeTopLevel(stanza, this.framing.stanzaNs));
   }
 
   /** Session.deliverShared: one recipient's copy of a broadcast, from bytes serialised once. */
   deliverShared(shared: SharedStanza): void {
     if (this.state === "closed" || this.state === "transferred") return;
     const to = this.jid.toString();
-    if (this.sm !== undefined && !this.#queueForAck(shared.elementFor(to))) return;
+    if (this.sm !== undefined && !queueForAck(this, this.sm, shared.elementFor(to))) return;
     if (this.state === "hibernated") return;
-    this.#writeStanza(shared.bytesFor(to, this.framing.stanzaNs));
-  }
-
-  /** False when the queue is full: the session then ends, and `session.closed` gets the queue. */
-  #queueForAck(stanza: Element): boolean {
-    const sm = this.sm as StreamManagementState;
-    sm.sent(stanza);
-    if (sm.unackedCount <= MAX_UNACKED) return true;
-    this.close(new StreamError("policy-violation", "Too many unacknowledged stanzas"));
-    return false;
-  }
-
-  #writeStanza(bytes: string): void {
-    this.conn.write(bytes);
-    // XEP-0198 §4: ask for an acknowledgement every few stanzas.
-    if (this.sm !== undefined && this.sm.wantsAckRequest(Date.now())) this.conn.write(`<r xmlns="${NS.sm}"/>`);
-    if (this.conn.bufferedBytes > MAX_BUFFERED_BYTES) {
-      this.close(new StreamError("policy-violation", "Too much data queued for this client"));
-    }
+    writeStanza(this, shared.bytesFor(to, this.framing.stanzaNs));
   }
 
   setPresence(presence: Element | undefined, priority: number): void {
@@ -310,9 +288,9 @@ export class C2sSession implements Session, KeepaliveTarget, SinkTarget {
 
   sendKeepalive(): void {
     if (this.conn.sendPing) return this.conn.sendPing();
-    // On TCP an XEP-0199 ping; any inbound data, the answer included, resets the timer.
-    const id = `ka-${++this.#keepaliveSeq}`;
-    this.conn.write(`<iq type="get" id="${id}" from="${escapeAttr(this.host)}" to="${escapeAttr(this.jid.toString())}"><ping xmlns="${NS.ping}"/></iq>`);
+    // On TCP an XEP-0199 ping; any inbound data, the answer included, resets the timer. It is a stanza like any
+    // other: with XEP-0198 on, the client counts it, so it must be counted here too (else its `h` runs ahead, §2.11).
+    this.deliver(keepalivePing(this.host, this.jid, ++this.#keepaliveSeq));
   }
 
   timeOut(): void {

@@ -53,6 +53,18 @@ describe("server keepalive (c2s.keepalive_interval_s = 1, keepalive_timeout_s = 
     raw.close();
   });
 
+  it("counts its ping as a stanza for XEP-0198: a client that acknowledges it is not refused (§2.11)", async () => {
+    const { raw } = await rawSession(server, "tcp", { user: "alice", resource: "sm-ka" });
+    raw.send(`<enable xmlns="urn:xmpp:sm:3"/>`);
+    await raw.waitFor("<enabled");
+    await raw.waitFor(`id="ka-1"`);
+    raw.send(`<iq type="result" id="ka-1" to="localhost"/><a xmlns="urn:xmpp:sm:3" h="0"/>`);
+    raw.send(`<a xmlns="urn:xmpp:sm:3" h="1"/><iq type="get" id="alive" to="localhost"><ping xmlns="urn:xmpp:ping"/></iq>`);
+    await raw.waitFor(`id="alive"`);
+    expect(raw.text()).not.toContain("stream:error");
+    raw.close();
+  });
+
   it("sends a WebSocket client ping frames and keeps it while it answers with pongs", async () => {
     const idle = await rawWebSocket(`ws://127.0.0.1:${server.port("http")}/ws`);
     let idlePings = 0;
