@@ -66,9 +66,14 @@ function generateResource(): string {
   return s.slice(0, length);
 }
 
-/** PROTOCOL §2.8: always an empty result, repeated or not. */
+/**
+ * PROTOCOL §2.8: always an empty result, repeated or not. Once bound it is a stanza like any other, counted for
+ * XEP-0198 (a client that enabled SM counts it too, §2.11).
+ */
 function replySessionIq(session: C2sSession, iq: Element): void {
-  session.send(el("iq", { type: "result", id: iq.attrs["id"] }));
+  const reply = el("iq", { type: "result", id: iq.attrs["id"] });
+  if (session.isBound) session.deliver(reply);
+  else session.send(reply);
 }
 
 export async function handleBound(session: C2sSession, element: Element): Promise<void> {
@@ -80,7 +85,7 @@ export async function handleBound(session: C2sSession, element: Element): Promis
   if (element.name === "iq") {
     if (element.getChild("session", NS.session) && element.attrs["type"] === "set") return replySessionIq(session, element);
     if (element.getChild("bind", NS.bind)) {
-      session.send(errorReply(element, new StanzaError("not-allowed")));
+      session.deliver(errorReply(element, new StanzaError("not-allowed")));
       return;
     }
   }

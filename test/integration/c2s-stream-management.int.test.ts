@@ -51,6 +51,19 @@ describe("stream management in the ethora profile (no resumption)", () => {
     raw.close();
   });
 
+  it("counts the replies to a late session IQ and a second bind as stanzas, like the client does (§2.11)", async () => {
+    const { raw } = await rawSession(server, "tcp", { user: "bob", resource: "late" });
+    raw.send(`<enable xmlns="${NS_SM}"/>`);
+    await raw.waitFor("<enabled");
+    raw.send(`<iq type="set" id="sess"><session xmlns="urn:ietf:params:xml:ns:xmpp-session"/></iq>`);
+    raw.send(`<iq type="set" id="bind2"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"><resource>x</resource></bind></iq>`);
+    await raw.waitFor(`id="bind2"`);
+    raw.send(`<a xmlns="${NS_SM}" h="2"/><iq type="get" id="alive" to="localhost"><ping xmlns="urn:xmpp:ping"/></iq>`);
+    await raw.waitFor(`id="alive"`);
+    expect(raw.text()).not.toContain("stream:error");
+    raw.close();
+  });
+
   it("answers <r/> with <a h/> counting inbound stanzas only, and asks for acks itself", async () => {
     const { raw } = await rawSession(server, "ws", { user: "bob", resource: "acks" });
     raw.send(`<iq type="get" id="before" to="localhost"><ping xmlns="urn:xmpp:ping"/></iq>`);
