@@ -14,8 +14,8 @@ export interface ReceivedRequest {
   readonly body: string;
 }
 
-/** A status to answer with, or "hold" to keep the request open until `release()`. */
-export type Answer = number | "hold";
+/** A status (optionally with response headers) to answer with, or "hold" to keep the request open until `release()`. */
+export type Answer = number | { readonly status: number; readonly headers: Readonly<Record<string, string>> } | "hold";
 /** `n` is the 1-based count of requests seen on this path so far, this one included. */
 export type Route = (request: ReceivedRequest, n: number) => Answer;
 
@@ -131,15 +131,17 @@ export class HttpReceiver {
       res.on("close", finish);
       this.requests.push(request);
       const answer = (this.routes.get(path) ?? (() => 200))(request, n);
-      const respond = (status: number) => {
-        if (!res.writableEnded) res.writeHead(status, { "content-type": "text/plain" }).end(String(status));
+      const respond = (status: number, headers: Readonly<Record<string, string>> = {}) => {
+        if (!res.writableEnded) res.writeHead(status, { "content-type": "text/plain", ...headers }).end(String(status));
       };
       if (answer === "hold") {
         const hold = (status: number) => respond(status);
         this.held.add(hold);
         res.on("close", () => this.held.delete(hold));
-      } else {
+      } else if (typeof answer === "number") {
         respond(answer);
+      } else {
+        respond(answer.status, answer.headers);
       }
       this.notify();
     });

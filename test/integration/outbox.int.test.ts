@@ -163,6 +163,11 @@ describe("outbox over HTTP (SQLite)", () => {
     expect(listed.body).toMatchObject([
       { id: receiver.on("/archive")[0]?.headers["x-webhook-id"], endpoint: "hooks.archive_message", url: receiver.url("/archive"), reason: "rejected", attempts: 1, last_error: "HTTP 400" },
     ]);
+    // Operators clear the log: an age keeps recent ones, 0 takes all; a bad age changes nothing.
+    expect(await server.api("outbox_purge_dead_letters", { older_than_s: -1 })).toMatchObject({ status: 400 });
+    expect(await server.api("outbox_purge_dead_letters", { older_than_s: 3600 })).toMatchObject({ status: 200, body: 0 });
+    expect(await server.api("outbox_purge_dead_letters", {})).toMatchObject({ status: 200, body: after.dead_letters });
+    expect((await status(server)).dead_letters).toBe(0);
   });
 
   it("(5) a receiver that holds every request does not slow message routing (TCP and WebSocket)", async () => {

@@ -99,6 +99,19 @@ describe("OutboxDispatcher", () => {
     expect(await store.counts()).toEqual({ pending: 0, retrying: 0, deadLetters: 0 });
   });
 
+  it("waits at least as long as a 429/503 Retry-After asks, not just its own backoff", async () => {
+    receiver.route("/busy", (_r, n) => (n === 1 ? { status: 503, headers: { "retry-after": "1" } } : 200));
+    start();
+    const id = await enqueue("/busy");
+    await receiver.waitUntil(() => receiver.on("/busy").length === 1, "the first attempt");
+    await until(async () => (await store.get(id))?.attempts === 1, "the reschedule");
+    const row = await store.get(id);
+    // The backoff alone would be ~10 ms (retryBaseMs in these tests); Retry-After asked for 1 s.
+    expect(Number(row?.next_attempt_at) - Date.now()).toBeGreaterThan(500);
+    await until(async () => (await store.get(id)) === undefined, "delivery after the wait");
+    expect(receiver.on("/busy").length).toBe(2);
+  });
+
   it("retries network errors, counting attempts and keeping the last error", async () => {
     const down = new HttpReceiver();
     await down.listen(0);

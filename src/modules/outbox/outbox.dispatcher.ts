@@ -4,7 +4,7 @@
  * enqueue (in process), when a request ends, and on one timer set for the earliest due row.
  */
 import type { Logger } from "pino";
-import { backoffDelayMs, describeFetchError, verdictForStatus } from "./outbox.retry.js";
+import { backoffDelayMs, describeFetchError, retryAfterMs, verdictForStatus } from "./outbox.retry.js";
 import type { OutboxRow, SqlOutboxStore } from "./outbox.store.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -35,7 +35,7 @@ export interface DispatcherOptions {
 
 type AttemptResult =
   | { readonly kind: "delivered" }
-  | { readonly kind: "retry" | "reject"; readonly error: string }
+  | { readonly kind: "retry" | "reject"; readonly error: string; readonly retryAfterMs?: number | undefined }
   | { readonly kind: "aborted" };
 
 export class OutboxDispatcher {
@@ -199,7 +199,7 @@ export class OutboxDispatcher {
       case "retry": {
         const now = this.now();
         if (this.expired(row, now)) return this.kill(row, lease, attempts, result.error, "expired");
-        const delay = backoffDelayMs(attempts, this.options.retryBaseMs, this.options.random);
+        const delay = Math.max(backoffDelayMs(attempts, this.options.retryBaseMs, this.options.random), result.retryAfterMs ?? 0);
         const level = attempts === 1 ? "warn" : "debug";
         log[level]({ id: row.id, endpoint: row.endpoint, attempts, error: result.error, retryInMs: delay }, "outbox request failed; will retry");
         await store.reschedule(row.id, lease, attempts, now + delay, result.error);
@@ -234,7 +234,12 @@ export class OutboxDispatcher {
       // Drain the body so the connection can be reused; its content does not matter, nor does a failure to read it.
       await response.arrayBuffer().catch(() => undefined);
       const verdict = verdictForStatus(response.status);
-      return verdict === "delivered" ? { kind: verdict } : { kind: verdict, error: `HTTP ${response.status}` };
+      if (verdict === "delivered") return { kind: verdict };
+      const error = `HTTP ${response.status}`;
+      if (verdict === "retry" && (response.status === 429 || response.status === 503)) {
+        return { kind: verdict, error, retryAfterMs: retryAfterMs(response.headers.get("retry-after"), this.now()) };
+      }
+      return { kind: verdict, error };
     } catch (error) {
       if (this.abort.signal.aborted) return { kind: "aborted" };
       return { kind: "retry", error: describeFetchError(error, this.timeoutMs) };

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AdminCommand, CommandArgs } from "../../core/admin-command.js";
+import { CommandError, type AdminCommand, type CommandArgs } from "../../core/admin-command.js";
 import { defineModule } from "../../core/module.js";
 import type { Config } from "../../config/load-config.js";
 import { packageVersion, SOFTWARE_NAME } from "../version/version.module.js";
@@ -115,7 +115,22 @@ function outboxCommands(store: SqlOutboxStore, dispatcher: OutboxDispatcher): Ad
         }));
       },
     },
+    purgeCommand(store),
   ];
+}
+
+function purgeCommand(store: SqlOutboxStore): AdminCommand {
+  return {
+    name: "outbox_purge_dead_letters",
+    description: "Delete dead-lettered outgoing HTTP requests older than older_than_s seconds (0: all); returns how many",
+    args: [{ name: "older_than_s", type: "integer", description: "Age in seconds (default 0: every dead letter)", optional: true }],
+    async handler(args: CommandArgs) {
+      const raw = args["older_than_s"] ?? 0;
+      const seconds = typeof raw === "number" ? raw : Number(raw);
+      if (!Number.isInteger(seconds) || seconds < 0) throw new CommandError(400, "Invalid value for that option");
+      return store.purgeDeadLetters(seconds === 0 ? Number.MAX_SAFE_INTEGER : Date.now() - seconds * 1000);
+    },
+  };
 }
 
 function limitArg(args: CommandArgs): number {

@@ -1,6 +1,6 @@
 // The §7.8/§7.9 retry policy: which responses are retried and the backoff bounds (1 s, ×2, cap 300 s, ±20 %).
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, BACKOFF_CAP_MS, describeFetchError, verdictForStatus } from "./outbox.retry.js";
+import { backoffDelayMs, BACKOFF_CAP_MS, describeFetchError, retryAfterMs, verdictForStatus } from "./outbox.retry.js";
 
 describe("verdictForStatus (§7.9 Retries)", () => {
   it.each([
@@ -68,6 +68,24 @@ describe("backoffDelayMs (§7.9: first 1 s, factor 2, capped at 300 s, ±20 % ji
 
   it("scales with an injected base (outbox.retry_base_ms)", () => {
     expect([1, 2, 3].map((n) => backoffDelayMs(n, 20, fixed(0.5)))).toEqual([20, 40, 80]);
+  });
+});
+
+describe("retryAfterMs (RFC 9110 §10.2.3)", () => {
+  const now = Date.parse("2026-11-25T04:00:00Z");
+  it.each([
+    ["120", 120_000],
+    [" 5 ", 5_000],
+    ["0", 0],
+    ["99999", 300_000],
+    ["Wed, 25 Nov 2026 04:00:30 GMT", 30_000],
+    ["Wed, 25 Nov 2026 03:59:00 GMT", 0],
+  ])("reads %j as %i ms (capped at the backoff cap, never negative)", (value, ms) => {
+    expect(retryAfterMs(value, now)).toBe(ms);
+  });
+
+  it.each([null, "", "soon", "-5", "1.5"])("ignores %j", (value) => {
+    expect(retryAfterMs(value, now)).toBeUndefined();
   });
 });
 

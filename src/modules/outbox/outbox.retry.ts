@@ -29,6 +29,26 @@ export function backoffDelayMs(attempt: number, baseMs: number, random: () => nu
   return Math.round(nominal * factor);
 }
 
+/**
+ * RFC 9110 §10.2.3 `Retry-After` on a 429 or 503: delay-seconds or an HTTP-date, as milliseconds from `now`, capped
+ * at the backoff cap; undefined when absent or unreadable. The dispatcher waits at least this long (never less
+ * than its own backoff), so a receiver that asks for time gets it.
+ */
+export function retryAfterMs(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  let ms: number;
+  if (/^\d{1,10}$/.test(text)) ms = Number(text) * 1000;
+  else {
+    // An HTTP-date always ends in GMT; Date.parse alone would also read "-5" or "1.5" as dates.
+    if (!/^[A-Za-z]{3},? .* GMT$/.test(text)) return undefined;
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
+  }
+  return Math.min(Math.max(0, ms), BACKOFF_CAP_MS);
+}
+
 /** A short description of a failed fetch for the row's `last_error` and the logs (no body, no headers). */
 export function describeFetchError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error) {

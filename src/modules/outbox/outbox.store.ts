@@ -183,6 +183,12 @@ export class SqlOutboxStore {
     return this.db.selectFrom("outbox").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  /** Deletes the dead letters that died before `before` (ms); returns how many. */
+  async purgeDeadLetters(before: number): Promise<number> {
+    const result = await this.db.deleteFrom("outbox_dead_letters").where("dead_at", "<", before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** The newest dead letters first. */
   async deadLetters(limit: number): Promise<DeadLetterRow[]> {
     return this.db.selectFrom("outbox_dead_letters").selectAll().orderBy("dead_at", "desc").orderBy("id").limit(limit).execute();
