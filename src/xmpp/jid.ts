@@ -47,26 +47,8 @@ export class JidMalformedError extends Error {
   override readonly name = "JidMalformedError";
 }
 
-/**
- * Recently parsed JIDs by their text. Every routed stanza parses its `to` (and often `from`), mostly the same few
- * thousand addresses, and a parse normalises (NFC/NFKC), lowercases and validates: the cache turns that into one
- * Map lookup and no garbage (issue #2 profile: JID parsing and the GC it causes). Jid objects are immutable, so
- * sharing them is safe. The cache is dropped whole when full: no per-entry bookkeeping on the hot path.
- */
-const parsed = new Map<string, Jid>();
-const PARSED_MAX = 20_000;
-
 /** Parses and normalises a JID; throws JidMalformedError. */
 export function parseJid(input: string): Jid {
-  const cached = parsed.get(input);
-  if (cached !== undefined) return cached;
-  const jid = parseUncached(input);
-  if (parsed.size >= PARSED_MAX) parsed.clear();
-  parsed.set(input, jid);
-  return jid;
-}
-
-function parseUncached(input: string): Jid {
   const slash = input.indexOf("/");
   const head = slash < 0 ? input : input.slice(0, slash);
   const resource = slash < 0 ? "" : input.slice(slash + 1).normalize("NFC");
