@@ -32,6 +32,19 @@ export async function rawSession(
   return { raw, jid: /<jid>([^<]+)<\/jid>/.exec(text)?.[1] ?? "" };
 }
 
+/**
+ * A bound raw session that enabled stream management (`resume="true"`, granted when the profile allows it) and
+ * sent initial presence; it acknowledges nothing unless the test does (PROTOCOL §2.11).
+ */
+export async function rawSmSession(server: TestServer, transport: Transport, user: string, resource: string): Promise<RawClient> {
+  const { raw, jid } = await rawSession(server, transport, { user, resource });
+  raw.send(`<enable xmlns="urn:xmpp:sm:3" resume="true"/>`);
+  await raw.waitFor("<enabled");
+  raw.send(`<presence/>`);
+  await raw.waitFor(new RegExp(`<presence[^>]*from="${jid}"`));
+  return raw;
+}
+
 /** Plain TCP (no STARTTLS), direct TLS, or WebSocket over HTTP or HTTPS. */
 function connectRaw(server: TestServer, transport: Transport): Promise<RawClient> {
   switch (transport) {

@@ -42,16 +42,7 @@ export async function expectStreamError(raw: RawClient, condition: string, text?
   return all;
 }
 
-/** Polls a server-side condition (no fixed sleeps). */
-export async function until<T>(probe: () => T | Promise<T>, accept: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached; last value ${String(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from "../harness/until.js";
 
 export const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64");
 

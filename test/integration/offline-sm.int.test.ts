@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { offlineModule } from "../../src/modules/offline/offline.module.js";
 import type { OfflineRow } from "../../src/modules/offline/offline.store.js";
 import { parseJid } from "../../src/xmpp/jid.js";
-import { plainAuth, rawTcp, rawWebSocket, streamHeader, type RawClient } from "../harness/raw-client.js";
+import { rawSmSession } from "../harness/raw-session.js";
+import { until } from "../harness/until.js";
 import { startTestServer, type TestServer } from "../harness/test-server.js";
 import { xml, type TestClient, type XmlElement } from "../harness/test-client.js";
 
@@ -12,36 +13,6 @@ type RawTransport = "tcp" | "ws";
 
 let counter = 0;
 const nextId = (p: string) => `${p}-${++counter}`;
-
-/** A bound raw session with `<enable xmlns="urn:xmpp:sm:3"/>` and initial presence; it never acknowledges anything. */
-async function rawSmSession(server: TestServer, transport: RawTransport, user: string, resource: string): Promise<RawClient> {
-  const raw = transport === "tcp" ? await rawTcp(server.port("c2s")) : await rawWebSocket(`ws://127.0.0.1:${server.port("http")}/ws`);
-  const open = transport === "tcp" ? streamHeader("localhost") : `<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0"/>`;
-  raw.send(open);
-  await raw.waitFor("</stream:features>");
-  raw.send(plainAuth(user, "secret"));
-  await raw.waitFor("<success");
-  raw.send(open);
-  await raw.waitFor(/<\/stream:features>[\s\S]*<\/stream:features>/);
-  raw.send(`<iq type="set" id="bind"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"><resource>${resource}</resource></bind></iq>`);
-  await raw.waitFor("</bind></iq>");
-  raw.send(`<enable xmlns="urn:xmpp:sm:3" resume="true"/>`);
-  await raw.waitFor("<enabled");
-  raw.send(`<presence/>`);
-  await raw.waitFor(new RegExp(`<presence[^>]*from="${user}@localhost/${resource}"`));
-  return raw;
-}
-
-/** Waits for a condition the server reaches on its own after a socket dies (no fixed sleeps). */
-async function until<T>(probe: () => Promise<T>, accept: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const chat = (to: string, id: string, text: string) => xml("message", { to, type: "chat", id }, xml("body", {}, text));
 const idOf = (row: OfflineRow) => /^<message[^>]* id="([^"]+)"/.exec(row.stanza)?.[1];

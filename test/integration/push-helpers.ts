@@ -4,7 +4,6 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { plainAuth, rawTcp, rawWebSocket, streamHeader, type RawClient } from "../harness/raw-client.js";
 import type { TestServer } from "../harness/test-server.js";
 import { xml, type TestClient, type XmlElement } from "../harness/test-client.js";
 import { iqReply } from "./muc-helpers.js";
@@ -77,35 +76,8 @@ export async function outboxDrained(server: TestServer, timeoutMs = 10_000): Pro
   }
 }
 
-/** Polls a server-side condition the server reaches on its own (no fixed sleeps). */
-export async function until<T>(probe: () => Promise<T> | T, accept: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A bound raw session with stream management (resumable when the server grants it) and initial presence. */
-export async function rawSmSession(server: TestServer, transport: "tcp" | "ws", user: string, resource: string): Promise<RawClient> {
-  const raw = transport === "tcp" ? await rawTcp(server.port("c2s")) : await rawWebSocket(`ws://127.0.0.1:${server.port("http")}/ws`);
-  const open = transport === "tcp" ? streamHeader("localhost") : `<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0"/>`;
-  raw.send(open);
-  await raw.waitFor("</stream:features>");
-  raw.send(plainAuth(user, "secret"));
-  await raw.waitFor("<success");
-  raw.send(open);
-  await raw.waitFor(/<\/stream:features>[\s\S]*<\/stream:features>/);
-  raw.send(`<iq type="set" id="bind"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"><resource>${resource}</resource></bind></iq>`);
-  await raw.waitFor("</bind></iq>");
-  raw.send(`<enable xmlns="urn:xmpp:sm:3" resume="true"/>`);
-  await raw.waitFor("<enabled");
-  raw.send(`<presence/>`);
-  await raw.waitFor(new RegExp(`<presence[^>]*from="${user}@localhost/${resource}"`));
-  return raw;
-}
+export { until } from "../harness/until.js";
+export { rawSmSession } from "../harness/raw-session.js";
 
 let seq = 0;
 const nextIqId = () => `pm-${++seq}`;
