@@ -4,7 +4,7 @@
  * by comparison). JavaScript's `<` compares UTF-16 code units, which differs from code-point order for
  * characters above U+FFFF against U+E000–U+FFFF, hence the comparator below.
  */
-import type { RsmRequest } from "../muc/rsm-page.js";
+import { pageByKey, type Page, type RsmRequest } from "../muc/rsm-page.js";
 
 /** Code-point order of two strings (-1, 0, 1). */
 export function compareCodePoints(a: string, b: string): number {
@@ -24,36 +24,7 @@ function codeUnitRank(unit: number): number {
   return unit;
 }
 
-export interface KeyedPage<T> {
-  readonly items: readonly T[];
-  /** 0-based position of the first item in the whole list. */
-  readonly firstIndex: number;
-  readonly firstKey: string | undefined;
-  readonly lastKey: string | undefined;
-}
-
-/** §6.5 over a list sorted with compareCodePoints by `key`. */
-export function pageByJid<T extends { readonly key: string }>(sorted: readonly T[], request: RsmRequest): KeyedPage<T> {
-  let lo = 0;
-  let hi = sorted.length; // candidates are sorted[lo, hi)
-  if (request.after !== undefined) lo = firstIndexWhere(sorted, (k) => compareCodePoints(k, request.after as string) > 0);
-  if (request.before !== undefined && request.before !== "") hi = firstIndexWhere(sorted, (k) => compareCodePoints(k, request.before as string) >= 0);
-  if (hi < lo) hi = lo;
-  const fromEnd = request.before !== undefined;
-  const start = fromEnd ? Math.max(lo, hi - request.max) : lo;
-  const end = fromEnd ? hi : Math.min(hi, lo + request.max);
-  const items = sorted.slice(start, end);
-  return { items, firstIndex: start, firstKey: items[0]?.key, lastKey: items[items.length - 1]?.key };
-}
-
-/** The first index whose key satisfies a predicate that is monotone over the sorted list (binary search). */
-function firstIndexWhere(sorted: readonly { readonly key: string }[], test: (key: string) => boolean): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (test((sorted[mid] as { key: string }).key)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+/** §6.5 over a list sorted with compareCodePoints by `key` (the shared RSM paging, in code-point order). */
+export function pageByJid<T extends { readonly key: string }>(sorted: readonly T[], request: RsmRequest): Page<T> {
+  return pageByKey(sorted, request, compareCodePoints);
 }

@@ -32,11 +32,17 @@ export function parseRsm(set: Element | undefined, limits: { readonly defaultMax
   return { max, after: set.getChildText("after", NS.rsm), before: set.getChildText("before", NS.rsm) };
 }
 
-export function pageByKey<T extends { readonly key: string }>(sorted: readonly T[], request: RsmRequest): Page<T> {
+/** Orders keys: negative, zero or positive. The default is JavaScript's `<` on strings (UTF-16 code units). */
+export type KeyOrder = (a: string, b: string) => number;
+
+const codeUnitOrder: KeyOrder = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** §6.5 over a list sorted by `key` in `order`; a key that is not in the list is placed by comparison. */
+export function pageByKey<T extends { readonly key: string }>(sorted: readonly T[], request: RsmRequest, order: KeyOrder = codeUnitOrder): Page<T> {
   let lo = 0;
   let hi = sorted.length; // candidates are sorted[lo, hi)
-  if (request.after !== undefined) lo = upperBound(sorted, request.after);
-  if (request.before !== undefined && request.before !== "") hi = lowerBound(sorted, request.before);
+  if (request.after !== undefined) lo = firstIndexWhere(sorted, (k) => order(k, request.after as string) > 0);
+  if (request.before !== undefined && request.before !== "") hi = firstIndexWhere(sorted, (k) => order(k, request.before as string) >= 0);
   if (hi < lo) hi = lo;
   const fromEnd = request.before !== undefined;
   const start = fromEnd ? Math.max(lo, hi - request.max) : lo;
@@ -57,26 +63,14 @@ export function rsmSet(page: Page<unknown>, count: number): Element {
   );
 }
 
-/** First index whose key is > k. */
-function upperBound(sorted: readonly { readonly key: string }[], k: string): number {
+/** The first index whose key satisfies a predicate that is monotone over the sorted list (binary search). */
+function firstIndexWhere(sorted: readonly { readonly key: string }[], test: (key: string) => boolean): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as { key: string }).key <= k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose key is >= k. */
-function lowerBound(sorted: readonly { readonly key: string }[], k: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as { key: string }).key < k) lo = mid + 1;
-    else hi = mid;
+    if (test((sorted[mid] as { key: string }).key)) hi = mid;
+    else lo = mid + 1;
   }
   return lo;
 }
