@@ -45,8 +45,9 @@ export class Hooks {
   }
 
   /**
-   * `run` for per-recipient hot paths (a room broadcast): synchronous while every handler answers synchronously,
-   * so the usual case allocates no promise; it switches to `run`'s awaiting loop at the first promise.
+   * Runs handlers in phase order until one says "handled", synchronously while every handler answers
+   * synchronously (per-recipient hot paths, a room broadcast, allocate no promise then); from the first promise on,
+   * the rest run in an awaiting loop. `run` is the same as a promise.
    */
   runSync<K extends HookName>(name: K, payload: HookMap[K]): HookResult | Promise<HookResult> {
     const list = this.#frozen.get(name);
@@ -71,13 +72,6 @@ export class Hooks {
 
   /** Runs handlers in phase order until one says "handled". Errors propagate to the caller's boundary. */
   async run<K extends HookName>(name: K, payload: HookMap[K]): Promise<HookResult> {
-    const list = this.#frozen.get(name);
-    if (list === undefined) return "continue";
-    for (const handler of list) {
-      let r = handler(payload);
-      if (r !== undefined && typeof r !== "string") r = await r;
-      if (r === "handled") return "handled";
-    }
-    return "continue";
+    return this.runSync(name, payload);
   }
 }

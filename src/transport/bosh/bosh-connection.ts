@@ -259,9 +259,9 @@ export class BoshConnection implements Connection, Flushable {
   }
 }
 
-export function send(res: ServerResponse, xml: string): void {
+export function send(res: ServerResponse, xml: string, status = 200): void {
   if (res.writableEnded || res.destroyed) return;
-  res.writeHead(200, { "content-type": "text/xml; charset=utf-8", "content-length": String(Buffer.byteLength(xml)), ...CORS_HEADERS });
+  res.writeHead(status, { "content-type": "text/xml; charset=utf-8", "content-length": String(Buffer.byteLength(xml)), ...CORS_HEADERS });
   res.end(xml);
 }
 

@@ -84,10 +84,7 @@ export class BoshService {
 }
 
 function fail(res: ServerResponse, err: BoshError): void {
-  if (err.httpStatus === 200) return send(res, terminateXml(err.condition));
-  const xml = terminateXml(err.condition);
-  res.writeHead(err.httpStatus, { "content-type": "text/xml; charset=utf-8", "content-length": String(Buffer.byteLength(xml)), ...CORS_HEADERS });
-  res.end(xml);
+  send(res, terminateXml(err.condition), err.httpStatus);
 }
 
 /** Reads the body, refusing (policy-violation) one that announces or reaches more than `max` bytes. */
