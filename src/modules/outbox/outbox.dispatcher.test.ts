@@ -153,6 +153,23 @@ describe("OutboxDispatcher", () => {
     expect(dead?.attempts).toBeGreaterThanOrEqual(2);
   });
 
+  it("a request ending on one endpoint does not push back the wake-up another endpoint's retry waits for", async () => {
+    let clock = Date.now();
+    receiver.route("/b", (_r, n) => (n === 1 ? 503 : 200));
+    receiver.route("/a", "hold");
+    start({ now: () => clock, random: () => 0.5, retryBaseMs: 1_000 });
+    await enqueue("/a", { endpoint: "a", createdAt: clock });
+    const b = await enqueue("/b", { endpoint: "b", createdAt: clock });
+    // b failed once: due again 1 s later by the dispatcher's clock, with a timer set for it.
+    await until(async () => (await store.get(b))?.attempts === 1, "b's first failure");
+    await receiver.waitUntil(() => receiver.openOn("/a") === 1, "a in flight");
+    // By the dispatcher's clock b is due now, but its timer has not fired; then a ends, and a pass looks at `a` only.
+    clock += 2_000;
+    receiver.release();
+    await until(async () => (await store.get(b)) === undefined, "b delivered when its timer fires (not at the 30 s idle poll)");
+    expect(receiver.on("/b").length).toBe(2);
+  });
+
   it("keeps to the per-endpoint limit while other endpoints go on", async () => {
     receiver.route("/a", "hold");
     start({ concurrency: 2 });

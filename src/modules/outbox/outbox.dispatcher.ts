@@ -52,6 +52,8 @@ export class OutboxDispatcher {
   private readonly leaseMs: number;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
+  /** When `timer` fires (undefined when none is set). */
+  private timerAt: number | undefined;
   private pumping: Promise<void> | undefined;
   private again = false;
   private started = false;
@@ -120,8 +122,8 @@ export class OutboxDispatcher {
     try {
       do {
         this.again = false;
-        const passedAt = await this.pass();
-        if (!this.stopped) await this.scheduleTimer(passedAt);
+        const { passedAt, full } = await this.pass();
+        if (!this.stopped) await this.scheduleTimer(passedAt, full);
       } while (this.again && !this.stopped);
     } catch (error) {
       this.options.log.error({ err: error }, "outbox dispatch failed; retrying shortly");
@@ -129,15 +131,16 @@ export class OutboxDispatcher {
     }
   }
 
-  /** Claims and launches what is due; returns the time it looked at. */
-  private async pass(): Promise<number> {
+  /** Claims and launches what is due; returns the time it looked at, and whether it looked at every endpoint. */
+  private async pass(): Promise<{ passedAt: number; full: boolean }> {
     const now = this.now();
     if (now - this.lastRefresh >= IDLE_POLL_MS) {
       this.known = new Set([...(await this.options.store.endpoints()), ...this.inFlight.keys()]);
       this.lastRefresh = now;
       this.dirtyAll = true;
     }
-    const endpoints = this.dirtyAll ? [...this.known] : [...this.dirty];
+    const full = this.dirtyAll;
+    const endpoints = full ? [...this.known] : [...this.dirty];
     this.dirtyAll = false;
     this.dirty.clear();
     for (const endpoint of endpoints) {
@@ -147,20 +150,30 @@ export class OutboxDispatcher {
       const rows = await this.options.store.claim(endpoint, now, lease, free);
       for (const row of rows) this.launch(row, lease);
     }
-    return now;
+    return { passedAt: now, full };
   }
 
-  /** One timer for the next row due after the pass (rows due by then were claimed or wait for their endpoint). */
-  private async scheduleTimer(passedAt: number): Promise<void> {
+  /**
+   * One timer for the next row due after the pass (rows due by then were claimed or wait for their endpoint). A pass
+   * over some endpoints only (a request just ended) did not look at the others' rows that fell due meanwhile, so it
+   * may bring the timer forward but never push back one set for them: they would wait for the idle poll.
+   */
+  private async scheduleTimer(passedAt: number, full: boolean): Promise<void> {
     const at = await this.options.store.nextWakeAt(passedAt);
     const delay = at === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, Math.max(MIN_TIMER_MS, at - this.now()));
+    if (!full && this.timerAt !== undefined && this.timerAt <= this.now() + delay) return;
     this.setTimer(delay);
   }
 
   private setTimer(delayMs: number): void {
     clearTimeout(this.timer);
+    this.timerAt = undefined;
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.wake(), delayMs);
+    this.timerAt = this.now() + delayMs;
+    this.timer = setTimeout(() => {
+      this.timerAt = undefined;
+      this.wake();
+    }, delayMs);
     this.timer.unref();
   }
 
